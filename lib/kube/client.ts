@@ -1,0 +1,62 @@
+import { isAbsolute, join } from "node:path";
+import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import type { Environment } from "../config/schema.ts";
+
+/** The API clients Mooring uses against one cluster. */
+export interface KubeClients {
+  config: KubeConfig;
+  objects: KubernetesObjectApi;
+  apps: AppsV1Api;
+  core: CoreV1Api;
+}
+
+/** The field manager Mooring applies with. */
+export const FIELD_MANAGER = "mooring";
+
+/** Connects to the cluster named by the environment's kubeconfig (and context, if set). */
+export function connect(root: string, environment: Environment): KubeClients {
+  const path = isAbsolute(environment.cluster.kubeconfig)
+    ? environment.cluster.kubeconfig
+    : join(root, environment.cluster.kubeconfig);
+  const config = new KubeConfig();
+  try {
+    config.loadFromFile(path);
+  } catch (error) {
+    throw new Error(
+      `Cannot read kubeconfig '${path}' (cluster.kubeconfig of environment '${environment.name}'): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  if (environment.cluster.context !== undefined) {
+    config.setCurrentContext(environment.cluster.context);
+  }
+  return {
+    config,
+    objects: KubernetesObjectApi.makeApiClient(config),
+    apps: config.makeApiClient(AppsV1Api),
+    core: config.makeApiClient(CoreV1Api),
+  };
+}
+
+/** Tells whether an error from the client is an HTTP 404. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiException && error.code === 404;
+}
+
+/** Turns a client error into one line: the status and the API server's message. */
+export function describeApiError(error: unknown): string {
+  if (error instanceof ApiException) {
+    const body = typeof error.body === "string" ? safeParse(error.body) : error.body;
+    const message = (body as { message?: string } | undefined)?.message;
+    return `HTTP ${error.code}${message ? `: ${message}` : ""}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text };
+  }
+}

@@ -1,0 +1,84 @@
+// Runs every check of the project in order: types, lint, shell scripts, unit
+// tests, then the integration tests against the local cluster (brought up
+// first if needed). Ends with one line 'N passed, N failed'.
+import { spawn } from "node:child_process";
+import { readdir } from "node:fs/promises";
+import { join, relative } from "node:path";
+
+const root = join(import.meta.dirname, "..");
+const totals = { passed: 0, failed: 0 };
+
+/** Runs a command with inherited output capture; resolves with exit code and output. */
+function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const forward = (chunk: Buffer) => {
+      output += chunk.toString();
+      process.stdout.write(chunk);
+    };
+    child.stdout.on("data", forward);
+    child.stderr.on("data", forward);
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+async function step(name: string, command: string, args: string[]): Promise<void> {
+  console.log(`\n== ${name}`);
+  const { code } = await run(command, args);
+  if (code === 0) totals.passed++;
+  else {
+    totals.failed++;
+    console.log(`${name} failed (exit code ${code})`);
+  }
+}
+
+// Runs uvu over the given test files and adds its counts to the totals.
+async function uvu(name: string, files: string[]): Promise<void> {
+  console.log(`\n== ${name} (${files.length} files)`);
+  if (files.length === 0) return;
+  const pattern = `^(${files.map((file) => file.replaceAll(".", "\\.")).join("|")})$`;
+  const { code, output } = await run("npx", [
+    "tsx",
+    "node_modules/uvu/bin.js",
+    ".",
+    pattern,
+    "-i",
+    "node_modules",
+  ]);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal colours uvu prints.
+  const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
+  const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  totals.passed += passed;
+  totals.failed += total - passed;
+  if (code !== 0 && total === passed) {
+    totals.failed++;
+    console.log(`${name}: uvu exited with code ${code}`);
+  }
+}
+
+async function listTests(folder: string): Promise<string[]> {
+  const entries = await readdir(join(root, folder), { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".test.ts"))
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .filter((file) => !file.includes("node_modules") && !file.includes("/dist/"))
+    .sort();
+}
+
+const tests = (await Promise.all(["lib", "services", "scripts"].map(listTests))).flat();
+const integration = tests.filter((file) => file.endsWith(".integration.test.ts"));
+const unit = tests.filter((file) => !integration.includes(file));
+
+await step("type check", "npx", ["tsc", "--noEmit"]);
+await step("lint", "npx", ["biome", "check", "."]);
+await step("shellcheck", "bash", ["-c", "shellcheck scripts/*.sh scripts/cluster/*.sh .ci/run"]);
+await uvu("unit tests", unit);
+if (!process.argv.includes("--unit")) {
+  await step("local cluster up", "bash", ["scripts/cluster/up.sh"]);
+  await uvu("integration tests", integration);
+}
+
+console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
+process.exitCode = totals.failed === 0 ? 0 : 1;
