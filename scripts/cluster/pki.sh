@@ -30,6 +30,8 @@ write_kubeconfig() {
   local name=$1 target=${2:-$CONFIG_DIR/$1.kubeconfig}
   local user
   user=$(openssl x509 -in "$PKI_DIR/$name.crt" -noout -subject -nameopt multiline | awk -F' = ' '/commonName/ {print $2}')
+  # A subshell keeps the umask from leaking into the processes `up` starts.
+  (
   umask 077
   cat > "$target" <<KUBECONFIG
 apiVersion: v1
@@ -51,6 +53,7 @@ contexts:
     user: $user
 current-context: mooring-local
 KUBECONFIG
+  )
 }
 
 # Create the CA, every certificate, the service-account key pair and the kubeconfigs.

@@ -7,6 +7,9 @@ source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/pki.sh"
 source "$(dirname "$0")/configs.sh"
 
+# Files and folders the components create must be readable by the non-root
+# users in containers (image layers unpacked by containerd among them).
+umask 022
 [[ $(id -u) -eq 0 ]] || die "the local cluster needs root (network namespaces, iptables, containerd); run as root"
 
 # Start a process in its own session with its log in $LOG_DIR, unless it runs.
