@@ -57,12 +57,17 @@ PKI_DIR=$STATE_DIR/pki
 CONFIG_DIR=$STATE_DIR/config
 CONTAINERD_SOCKET=$RUN_DIR/containerd/containerd.sock
 
-# Print the PID in $RUN_DIR/NAME.pid if that process is still running.
+# Print the PID in $RUN_DIR/NAME.pid if that process is still running. The
+# command line must still name the component, because a PID file can outlive
+# a reboot or a killed session and its number be reused by another process.
 running_pid() {
-  local pid_file=$RUN_DIR/$1.pid pid
+  local name=$1 pid_file=$RUN_DIR/$1.pid pid binary
   [[ -f $pid_file ]] || return 1
   pid=$(<"$pid_file")
-  [[ -n $pid && -d /proc/$pid ]] || return 1
+  [[ -n $pid && -r /proc/$pid/cmdline ]] || return 1
+  binary=$name
+  [[ $name == registry ]] && binary=docker-registry
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "$binary" || return 1
   printf '%s\n' "$pid"
 }
 
@@ -72,7 +77,7 @@ wait_for() {
   shift 2
   local deadline=$((SECONDS + seconds_limit))
   until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || die "timed out after ${seconds_limit}s waiting for $description"
+    ((SECONDS < deadline)) || die "timed out after ${seconds_limit}s waiting for $description; logs are in $LOG_DIR"
     sleep 0.5
   done
 }

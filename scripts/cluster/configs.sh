@@ -1,14 +1,25 @@
 # shellcheck shell=bash
 # Configuration files of containerd, CNI, kubelet, kube-proxy and the registry.
-# Source it; do not run it. Each file is rewritten on every `up`, so a change
-# here takes effect at the next start.
+# Source it; do not run it. Each `up` writes the files whose content changed,
+# and a change takes effect when the component next starts.
+
+# Write standard input to FILE unless FILE already has that content:
+# kube-proxy exits when its configuration file is written to, even unchanged.
+write_if_changed() {
+  local file=$1 content
+  content=$(cat)
+  if [[ -f $file && "$(cat "$file")" == "$content" ]]; then
+    return 0
+  fi
+  printf '%s\n' "$content" > "$file"
+}
 
 write_configs() {
   mkdir -p "$CONFIG_DIR" "$STATE_DIR/cni/net.d" "$STATE_DIR/registry" "$RUN_DIR/containerd"
 
   # 1. containerd: CRI with a plain-HTTP mirror for the local registry. The
   #    sandbox has no CAP_SYS_RESOURCE, so OOM score changes must be restricted.
-  cat > "$CONFIG_DIR/containerd.toml" <<TOML
+  write_if_changed "$CONFIG_DIR/containerd.toml" <<TOML
 version = 2
 root = "$STATE_DIR/containerd"
 state = "$RUN_DIR/containerd/state"
@@ -37,7 +48,7 @@ TOML
 
   # 2. CNI: one bridge for the node's pods, with host-local addresses kept in
   #    the cluster's state folder so that `down` can release them all.
-  cat > "$STATE_DIR/cni/net.d/10-mooring.conflist" <<JSON
+  write_if_changed "$STATE_DIR/cni/net.d/10-mooring.conflist" <<JSON
 {
   "cniVersion": "0.4.0",
   "name": "mooring",
@@ -61,7 +72,7 @@ TOML
 JSON
 
   # 3. kubelet: cgroupfs without QoS cgroups, since the sandbox cannot create them.
-  cat > "$CONFIG_DIR/kubelet.yaml" <<YAML
+  write_if_changed "$CONFIG_DIR/kubelet.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $NODE_IP
@@ -91,7 +102,7 @@ evictionHard:
 YAML
 
   # 4. kube-proxy: NodePorts answer on loopback and the node address only.
-  cat > "$CONFIG_DIR/kube-proxy.yaml" <<YAML
+  write_if_changed "$CONFIG_DIR/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
@@ -111,7 +122,7 @@ conntrack:
 YAML
 
   # 5. The registry, on loopback only.
-  cat > "$CONFIG_DIR/registry.yaml" <<YAML
+  write_if_changed "$CONFIG_DIR/registry.yaml" <<YAML
 version: 0.1
 log:
   level: warn
