@@ -27,13 +27,18 @@ export function runCommand(
   options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env });
+    const stdin = options.input === undefined ? "ignore" : "pipe";
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: [stdin, "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
     });
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     child.on("error", (error) => {
@@ -47,7 +52,11 @@ export function runCommand(
       const tail = stderr.trim().split("\n").slice(-8).join("\n");
       reject(new CommandError(`'${command} ${args.join(" ")}' exited with status ${code}:\n${tail}`, stderr));
     });
-    child.stdin.end(options.input ?? "");
+    if (options.input !== undefined && child.stdin !== null) {
+      // A command that exits before reading its input closes the pipe; its exit status tells what happened.
+      child.stdin.on("error", () => {});
+      child.stdin.end(options.input);
+    }
   });
 }
 

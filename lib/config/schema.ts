@@ -38,7 +38,7 @@ export const environmentSchema = z.strictObject({
     }),
     /** `local-node` builds a base image from this machine's node binary; anything else is an image reference. */
     base: z.string().min(1),
-    /** Skip TLS verification when pushing, for a plain-HTTP registry on loopback. */
+    /** Talk plain HTTP to the registry, for one on loopback without TLS. */
     insecure: z.boolean().default(false),
   }),
   services: z.record(

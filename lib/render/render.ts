@@ -6,7 +6,7 @@ import { checkObjects } from "./check.ts";
 import { type KubeObject, sortObjects } from "./objects.ts";
 import { loadTemplate } from "./templates.ts";
 
-/** The labels every rendered object carries. */
+/** The `app.kubernetes.io/managed-by` value on every rendered object. */
 export const MANAGED_BY = "mooring";
 
 /**
