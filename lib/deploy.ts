@@ -51,7 +51,7 @@ export async function deploy(root: string, environmentName: string, print: Print
   return { project, images, applied, services, url: publicUrl(project) };
 }
 
-/** The URL of the environment's public service, from its `expose` setting. */
+/** Builds the URL of the environment's public service from its `expose` setting. */
 export function publicUrl(project: Project): string | undefined {
   for (const service of project.services) {
     const expose = project.environment.services[service.name]?.expose;

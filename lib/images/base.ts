@@ -6,7 +6,7 @@ import { runCommand } from "../process.ts";
 import type { ImageBuilder } from "./builder.ts";
 import { findTagDigest, parseImageName } from "./registry.ts";
 
-/** The `images.base` value that asks for a base image made from this machine's node binary. */
+/** The `images.base` value that selects a base image made from this machine's node binary. */
 export const LOCAL_NODE_BASE = "local-node";
 
 /** A built or found image, pinned by digest. */

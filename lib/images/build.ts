@@ -20,7 +20,7 @@ export type Print = (line: string) => void;
 /**
  * Builds and pushes the image of each named service whose inputs changed,
  * and returns every image pinned by digest. A service's tag is a hash of
- * its bundle, its Containerfile and the base image's digest; when the
+ * its bundle, its Containerfile and the base image's digest. When the
  * registry already has that tag, nothing is built. Without a builder,
  * an image the registry lacks is an error instead of a build.
  */

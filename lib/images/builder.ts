@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commandExists, runCommand } from "../process.ts";
 
-/** What one image build needs. */
+/** The inputs of one image build. */
 export interface BuildRequest {
   /** Folder sent to the builder as the build context. */
   context: string;

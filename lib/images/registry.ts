@@ -1,4 +1,4 @@
-/** Where an image lives: `registry/repository:tag`, split. */
+/** An image name split into registry host and repository path. */
 export interface ImageName {
   /** Host and port, such as `localhost:5000`. */
   registry: string;
@@ -45,7 +45,7 @@ export async function findTagDigest(
   if (response.status === 404) return undefined;
   if (!response.ok) {
     throw new Error(
-      `Registry '${image.registry}' answered ${response.status} for ${url}; expected 200 or 404`,
+      `Registry '${image.registry}' returned HTTP ${response.status} for ${url}; expected 200 or 404`,
     );
   }
   const digest = response.headers.get("docker-content-digest");

@@ -2,7 +2,7 @@ import { PatchStrategy } from "@kubernetes/client-node";
 import { describeApiError, FIELD_MANAGER, isNotFound, type KubeClients } from "../kube/client.ts";
 import { describeObject, type KubeObject } from "../render/objects.ts";
 
-/** What applying one object did. */
+/** The outcome of applying one object, named as kubectl names it. */
 export type ApplyAction = "created" | "configured" | "unchanged";
 
 /** One applied object and what happened to it. */
@@ -31,8 +31,9 @@ export async function applyObjects(clients: KubeClients, objects: KubeObject[]):
         PatchStrategy.ServerSideApply,
       );
       const after = applied.metadata?.resourceVersion;
-      const action: ApplyAction =
-        before === undefined ? "created" : before === after ? "unchanged" : "configured";
+      let action: ApplyAction = "configured";
+      if (before === undefined) action = "created";
+      else if (before === after) action = "unchanged";
       results.push({ object: name, action });
     } catch (error) {
       throw new Error(`Applying ${name} failed: ${describeApiError(error)}`, { cause: error });

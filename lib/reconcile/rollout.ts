@@ -1,12 +1,12 @@
 import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
 import type { KubeClients } from "../kube/client.ts";
 
-/** Where a Deployment's rollout stands. */
+/** The progress of a Deployment's rollout. */
 export interface RolloutState {
   done: boolean;
-  /** Why the rollout cannot finish, when it has failed for good. */
+  /** The reason the rollout cannot finish, when it has failed for good. */
   failure?: string;
-  /** What the rollout is waiting for, when it is not done. */
+  /** The condition the rollout is waiting for, when it is not done. */
   waitingFor?: string;
 }
 
@@ -17,7 +17,7 @@ export interface RolloutState {
  * `ProgressDeadlineExceeded` is a failure.
  */
 export function rolloutState(deployment: V1Deployment): RolloutState {
-  const wanted = deployment.spec?.replicas ?? 1;
+  const desired = deployment.spec?.replicas ?? 1;
   const status = deployment.status ?? {};
   const progressing = status.conditions?.find((condition) => condition.type === "Progressing");
   if (progressing?.reason === "ProgressDeadlineExceeded") {
@@ -27,14 +27,14 @@ export function rolloutState(deployment: V1Deployment): RolloutState {
     return { done: false, waitingFor: "the controller to observe the new generation" };
   }
   const updated = status.updatedReplicas ?? 0;
-  if (updated < wanted) return { done: false, waitingFor: `${updated} of ${wanted} replicas updated` };
+  if (updated < desired) return { done: false, waitingFor: `${updated} of ${desired} replicas updated` };
   const total = status.replicas ?? 0;
   if (total > updated) return { done: false, waitingFor: `${total - updated} old replicas to terminate` };
   const available = status.availableReplicas ?? 0;
-  if (available < wanted)
-    return { done: false, waitingFor: `${available} of ${wanted} updated replicas available` };
+  if (available < desired)
+    return { done: false, waitingFor: `${available} of ${desired} updated replicas available` };
   const ready = status.readyReplicas ?? 0;
-  if (ready < wanted) return { done: false, waitingFor: `${ready} of ${wanted} replicas ready` };
+  if (ready < desired) return { done: false, waitingFor: `${ready} of ${desired} replicas ready` };
   return { done: true };
 }
 
