@@ -49,8 +49,25 @@ export const environmentSchema = z.strictObject({
     }),
   ),
   rollout: z.strictObject({
+    /** Time a deploy waits for every Deployment to roll out. */
     timeoutSeconds: z.int().min(10).max(3600),
+    /** The Deployments' `progressDeadlineSeconds`: a rollout making no progress this long fails. */
+    progressDeadlineSeconds: z.int().min(10).max(3600).default(120),
+    /** Re-apply the last good revision when a deploy's rollout fails (the deploy still fails). */
+    autoRollback: z.boolean().default(false),
   }),
+  prune: z
+    .strictObject({
+      /** Largest share of the inventory one deploy may delete without `--allow-mass-prune`. */
+      maxShare: z.number().min(0).max(1).default(0.5),
+    })
+    .default({ maxShare: 0.5 }),
+  lock: z
+    .strictObject({
+      /** Time a deploy waits for another deploy of the same environment to finish. */
+      timeoutSeconds: z.int().min(1).max(7200).default(600),
+    })
+    .default({ timeoutSeconds: 600 }),
 });
 
 /** A service's own settings: `services/<name>/service.yaml`. */

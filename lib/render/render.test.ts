@@ -68,6 +68,7 @@ renderSuite("renders a Deployment pinned by digest", async () => {
     metadata: { name: "api", namespace: "demo", labels },
     spec: {
       replicas: 1,
+      progressDeadlineSeconds: 120,
       revisionHistoryLimit: 5,
       selector: { matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "local" } },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
