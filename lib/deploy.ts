@@ -1,17 +1,28 @@
 import { loadProject, type Project } from "./config/load.ts";
 import { buildServiceImages, type Print, type ServiceImage } from "./images/build.ts";
 import { detectBuilder } from "./images/builder.ts";
-import { connect } from "./kube/client.ts";
-import { type AppliedObject, applyObjects } from "./reconcile/apply.ts";
-import { waitForRollouts } from "./reconcile/rollout.ts";
+import { connect, type KubeClients } from "./kube/client.ts";
+import { runCommand } from "./process.ts";
+import { readInventory } from "./reconcile/inventory.ts";
+import { computePlan, type Plan } from "./reconcile/plan.ts";
+import { type ReconcileResult, reconcile } from "./reconcile/reconcile.ts";
 import { readServiceStatus, type ServiceStatus } from "./reconcile/status.ts";
+import type { KubeObject } from "./render/objects.ts";
 import { renderProject } from "./render/render.ts";
+
+/** Options of a deploy that the CLI passes through to the reconcile engine. */
+export interface DeployOptions {
+  forceConflicts?: boolean;
+  replace?: string[];
+  allowEmpty?: boolean;
+  allowMassPrune?: boolean;
+}
 
 /** Everything a deploy did, for the report. */
 export interface DeployResult {
   project: Project;
   images: ServiceImage[];
-  applied: AppliedObject[];
+  reconcile: ReconcileResult;
   services: ServiceStatus[];
   /** The public service's URL, when one is exposed. */
   url?: string;
@@ -20,35 +31,82 @@ export interface DeployResult {
 /**
  * Deploys one environment: load and check its configuration, build and push
  * the images whose inputs changed, render the manifests with those digests,
- * apply them with server-side apply and wait until every Deployment has
- * rolled out.
+ * and reconcile them into the cluster (plan, apply, prune, wait).
  */
-export async function deploy(root: string, environmentName: string, print: Print): Promise<DeployResult> {
+export async function deploy(
+  root: string,
+  environmentName: string,
+  print: Print,
+  options: DeployOptions = {},
+): Promise<DeployResult> {
   // 1. Configuration.
   const project = await loadProject(root, environmentName);
-  const { environment } = project;
   const names = project.services.map((service) => service.name);
 
   // 2. Images.
   const builder = await detectBuilder();
-  const images = await buildServiceImages(root, environment, names, builder, print);
-  const references = Object.fromEntries(images.map((image) => [image.service, image.reference]));
+  const images = await buildServiceImages(root, project.environment, names, builder, print);
 
   // 3. Render.
-  const objects = await renderProject(project, references);
+  const objects = await renderWithImages(project, images);
 
-  // 4. Apply.
-  const clients = connect(root, environment);
-  const applied = await applyObjects(clients, objects);
-  for (const result of applied) print(`${result.action} ${result.object}`);
+  // 4. Reconcile.
+  const clients = connect(root, project.environment);
+  const result = await reconcile(clients, project.environment, objects, {
+    ...options,
+    commit: await currentCommit(root),
+    print,
+  });
 
-  // 5. Wait for every rollout.
-  print(`waiting for ${names.length} Deployments in ${environment.namespace} to roll out`);
-  await waitForRollouts(clients, environment.namespace, names, environment.rollout.timeoutSeconds);
+  // 5. Report.
+  const services = await readServiceStatus(clients, project.environment.namespace, names);
+  return { project, images, reconcile: result, services, url: publicUrl(project) };
+}
 
-  // 6. Report.
-  const services = await readServiceStatus(clients, environment.namespace, names);
-  return { project, images, applied, services, url: publicUrl(project) };
+/** Computes what a deploy would change, from images already in the registry; writes nothing. */
+export async function planDeploy(
+  root: string,
+  environmentName: string,
+): Promise<{ project: Project; plan: Plan }> {
+  const project = await loadProject(root, environmentName);
+  const names = project.services.map((service) => service.name);
+  const images = await buildServiceImages(root, project.environment, names, undefined, () => {});
+  const objects = await renderWithImages(project, images);
+  const clients = connect(root, project.environment);
+  const inventory = await readInventory(clients, project.environment.namespace);
+  return { project, plan: await computePlan(clients, objects, inventory) };
+}
+
+/**
+ * Re-applies a recorded revision of an environment (by default the one
+ * before the last) through the same reconcile path as a deploy.
+ */
+export async function rollback(
+  root: string,
+  environmentName: string,
+  print: Print,
+  to?: number,
+): Promise<ReconcileResult> {
+  const project = await loadProject(root, environmentName);
+  const clients: KubeClients = connect(root, project.environment);
+  const inventory = await readInventory(clients, project.environment.namespace);
+  const numbers = inventory.revisions.map((revision) => revision.number);
+  const target = to ?? numbers.at(-2);
+  const revision = inventory.revisions.find((candidate) => candidate.number === target);
+  if (revision === undefined) {
+    const known = numbers.length === 0 ? "none" : numbers.join(", ");
+    throw new Error(
+      `Revision '${target ?? "previous"}' not found in '${project.environment.namespace}'; recorded revisions: ${known}`,
+    );
+  }
+  print(
+    `rolling back ${project.environment.namespace} to revision ${revision.number} (commit ${revision.commit})`,
+  );
+  return reconcile(clients, project.environment, revision.objects, {
+    commit: revision.commit,
+    print,
+    forceConflicts: true,
+  });
 }
 
 /** Builds the URL of the environment's public service from its `expose` setting. */
@@ -60,4 +118,18 @@ export function publicUrl(project: Project): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Returns the checked-out commit (GITHUB_SHA on a runner), or 'unknown' outside a git checkout. */
+export async function currentCommit(root: string): Promise<string> {
+  if (process.env.GITHUB_SHA) return process.env.GITHUB_SHA;
+  try {
+    return (await runCommand("git", ["-C", root, "rev-parse", "HEAD"])).stdout.trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+function renderWithImages(project: Project, images: ServiceImage[]): Promise<KubeObject[]> {
+  return renderProject(project, Object.fromEntries(images.map((image) => [image.service, image.reference])));
 }

@@ -44,8 +44,8 @@ demo("second run rebuilds and changes nothing", () => {
   const output = runDemo();
   assert.match(output, /Images rebuilt: none/);
   assert.not.match(output, /^building /m);
-  assert.not.match(output, /^(created|configured) /m);
-  assert.match(output, /^unchanged Deployment\/mooring-local\/time$/m);
+  assert.not.match(output, /^(created|configured|pruned) /m);
+  assert.match(output, /^nothing to change in mooring-local$/m);
 });
 
 demo("page is served by both replicas of each backend", async () => {

@@ -1,5 +1,12 @@
 import { isAbsolute, join } from "node:path";
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import {
+  ApiException,
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+} from "@kubernetes/client-node";
 import type { Environment } from "../config/schema.ts";
 
 /** The API clients Mooring uses against one cluster. */
@@ -8,6 +15,7 @@ export interface KubeClients {
   objects: KubernetesObjectApi;
   apps: AppsV1Api;
   core: CoreV1Api;
+  coordination: CoordinationV1Api;
 }
 
 /** The field manager Mooring applies with. */
@@ -35,6 +43,7 @@ export function connect(root: string, environment: Environment): KubeClients {
     objects: KubernetesObjectApi.makeApiClient(config),
     apps: config.makeApiClient(AppsV1Api),
     core: config.makeApiClient(CoreV1Api),
+    coordination: config.makeApiClient(CoordinationV1Api),
   };
 }
 

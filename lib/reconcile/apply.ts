@@ -1,57 +1,153 @@
-import { PatchStrategy } from "@kubernetes/client-node";
-import { describeApiError, FIELD_MANAGER, isNotFound, type KubeClients } from "../kube/client.ts";
-import { describeObject, type KubeObject } from "../render/objects.ts";
+import { ApiException } from "@kubernetes/client-node";
+import { describeApiError, type KubeClients } from "../kube/client.ts";
+import { applyObject, deleteObject, readObject } from "../kube/objects.ts";
+import type { KubeObject } from "../render/objects.ts";
+import type { Plan, PlanEntry } from "./plan.ts";
 
-/** The outcome of applying one object, named as kubectl names it. */
-export type ApplyAction = "created" | "configured" | "unchanged";
+/** What applying one object did, named as kubectl names it. */
+export type ApplyAction = "created" | "configured" | "unchanged" | "pruned" | "replaced";
 
 /** One applied object and what happened to it. */
 export interface AppliedObject {
   object: string;
   action: ApplyAction;
+  /** Fields taken back from imperative changes (`kubectl edit`, `kubectl scale`), as `field (manager)`. */
+  correctedDrift?: string[];
+}
+
+/** Options for {@link applyPlan}. */
+export interface ApplyPlanOptions {
+  /** Take ownership of fields that another declarative manager applied. */
+  forceConflicts?: boolean;
+  /** Objects (as `Kind/namespace/name`) to delete and create again, for an immutable field. */
+  replace?: string[];
+}
+
+/** A field owned by another field manager, from a 409 on server-side apply. */
+export interface FieldConflict {
+  manager: string;
+  field: string;
 }
 
 /**
- * Applies objects in the given order with server-side apply and field manager
- * `mooring`. An object whose resourceVersion did not move is reported
- * unchanged. Stops at the first failure, naming the object.
+ * Applies the changed entries of a plan in order with server-side apply, and
+ * prunes the entries marked for it. Unchanged objects cost no request. A
+ * conflict with a field manager that changed the object imperatively is
+ * drift, and is taken back; a conflict with another applier stops the deploy
+ * unless `forceConflicts` is set. Immutable-field errors name the way out.
  */
-export async function applyObjects(clients: KubeClients, objects: KubeObject[]): Promise<AppliedObject[]> {
+export async function applyPlan(
+  clients: KubeClients,
+  plan: Plan,
+  options: ApplyPlanOptions = {},
+): Promise<AppliedObject[]> {
   const results: AppliedObject[] = [];
-  for (const object of objects) {
-    const name = describeObject(object);
-    try {
-      const before = await readResourceVersion(clients, object);
-      const applied = await clients.objects.patch(
-        object,
-        undefined,
-        undefined,
-        FIELD_MANAGER,
-        false,
-        PatchStrategy.ServerSideApply,
-      );
-      const after = applied.metadata?.resourceVersion;
-      let action: ApplyAction = "configured";
-      if (before === undefined) action = "created";
-      else if (before === after) action = "unchanged";
-      results.push({ object: name, action });
-    } catch (error) {
-      throw new Error(`Applying ${name} failed: ${describeApiError(error)}`, { cause: error });
+  const replace = new Set(options.replace ?? []);
+  for (const entry of plan.entries) {
+    if (entry.action === "unchanged") {
+      results.push({ object: entry.object, action: "unchanged" });
+      continue;
     }
+    if (entry.action === "prune") {
+      await deleteObject(clients, entry.reference);
+      results.push({ object: entry.object, action: "pruned" });
+      continue;
+    }
+    results.push(
+      await applyEntry(clients, entry, replace.has(entry.object), options.forceConflicts ?? false),
+    );
   }
   return results;
 }
 
-async function readResourceVersion(clients: KubeClients, object: KubeObject): Promise<string | undefined> {
+/** Reads the conflicts out of a 409 from server-side apply. */
+export function parseConflicts(error: unknown): FieldConflict[] {
+  if (!(error instanceof ApiException) || error.code !== 409) return [];
+  const body = (typeof error.body === "string" ? safeParse(error.body) : error.body) as {
+    details?: { causes?: { message?: string; field?: string }[] };
+  };
+  return (body?.details?.causes ?? []).map((cause) => ({
+    manager: /conflict with "([^"]+)"/.exec(cause.message ?? "")?.[1] ?? "unknown",
+    field: cause.field ?? "unknown",
+  }));
+}
+
+async function applyEntry(
+  clients: KubeClients,
+  entry: PlanEntry,
+  replace: boolean,
+  forceConflicts: boolean,
+): Promise<AppliedObject> {
+  const desired = entry.desired as KubeObject;
+  const created = entry.action === "create";
   try {
-    const live = await clients.objects.read({
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      metadata: { name: object.metadata.name, namespace: object.metadata.namespace },
-    });
-    return live.metadata?.resourceVersion;
+    if (replace && !created) {
+      await deleteObject(clients, entry.reference);
+      await waitUntilGone(clients, entry);
+      await applyObject(clients, desired);
+      return { object: entry.object, action: "replaced" };
+    }
+    await applyObject(clients, desired, { force: forceConflicts });
+    return { object: entry.object, action: created ? "created" : "configured" };
   } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
+    const conflicts = parseConflicts(error);
+    if (conflicts.length > 0) return takeBackDrift(clients, entry, conflicts, error);
+    throw explainApplyError(entry.object, error);
+  }
+}
+
+// Forces the apply when every conflicting manager changed the object with an
+// Update (kubectl edit, scale or patch), which is drift; reports it otherwise.
+async function takeBackDrift(
+  clients: KubeClients,
+  entry: PlanEntry,
+  conflicts: FieldConflict[],
+  cause: unknown,
+): Promise<AppliedObject> {
+  const live = await readObject(clients, entry.reference);
+  const managedFields = (live?.metadata.managedFields ?? []) as { manager?: string; operation?: string }[];
+  const appliers = conflicts.filter((conflict) =>
+    managedFields.some((field) => field.manager === conflict.manager && field.operation === "Apply"),
+  );
+  if (appliers.length > 0) {
+    const list = appliers.map((conflict) => `${conflict.field} (owned by '${conflict.manager}')`).join(", ");
+    throw new Error(
+      `Applying ${entry.object} failed: another applier owns ${list}. Remove the field from that tool's configuration, or run the deploy with --force-conflicts to take ownership`,
+      { cause },
+    );
+  }
+  await applyObject(clients, entry.desired as KubeObject, { force: true });
+  return {
+    object: entry.object,
+    action: "configured",
+    correctedDrift: conflicts.map((conflict) => `${conflict.field} (${conflict.manager})`),
+  };
+}
+
+function explainApplyError(object: string, error: unknown): Error {
+  const message = describeApiError(error);
+  if (error instanceof ApiException && error.code === 422 && /immutable|may not change/i.test(message)) {
+    const field = /(spec\.[A-Za-z.[\]0-9]+):[^:]*: (?:Invalid value|field is immutable)/.exec(message)?.[1];
+    return new Error(
+      `Applying ${object} failed: ${field ?? "a field"} is immutable, so the object cannot be updated in place (${message}). Run the deploy with --replace ${object} to delete and recreate it`,
+      { cause: error },
+    );
+  }
+  return new Error(`Applying ${object} failed: ${message}`, { cause: error });
+}
+
+async function waitUntilGone(clients: KubeClients, entry: PlanEntry): Promise<void> {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    if ((await readObject(clients, entry.reference)) === undefined) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`Replacing ${entry.object} failed: it was still being deleted after 60s`);
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,6 @@
-import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
+import { type V1Deployment, type V1Pod, Watch } from "@kubernetes/client-node";
 import type { KubeClients } from "../kube/client.ts";
+import { diagnosePod, isStuck, newPodsOf } from "./health.ts";
 
 /** The progress of a Deployment's rollout. */
 export interface RolloutState {
@@ -38,80 +39,164 @@ export function rolloutState(deployment: V1Deployment): RolloutState {
   return { done: true };
 }
 
+/** A rollout that failed or timed out, with the reasons per pod. */
+export class RolloutError extends Error {
+  readonly reasons: string[];
+
+  constructor(message: string, reasons: string[]) {
+    super(reasons.length === 0 ? message : `${message}:\n  ${reasons.join("\n  ")}`);
+    this.name = "RolloutError";
+    this.reasons = reasons;
+  }
+}
+
 /**
- * Waits until every named Deployment in `namespace` has rolled out, polling
- * once a second. Fails at once on ProgressDeadlineExceeded or a pod that
- * cannot start, and after `timeoutSeconds`, naming the pods and reasons.
+ * Watches the named Deployments in `namespace` and their pods until every
+ * Deployment has rolled out. Fails at once on ProgressDeadlineExceeded or a
+ * pod of the new ReplicaSet that is stuck (image pull, crash loop,
+ * unschedulable), and after `timeoutSeconds`, explaining each unready pod.
  */
-export async function waitForRollouts(
+export function waitForRollouts(
   clients: KubeClients,
   namespace: string,
   names: string[],
   timeoutSeconds: number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  const pending = new Set(names);
-  const waitingFor = new Map<string, string>();
-  while (pending.size > 0) {
-    for (const name of [...pending]) {
-      const deployment = await clients.apps.readNamespacedDeployment({ name, namespace });
-      const state = rolloutState(deployment);
-      if (state.done) {
-        pending.delete(name);
-        continue;
+  const deployments = new Map<string, V1Deployment>();
+  const pods = new Map<string, V1Pod>();
+  const controllers: AbortController[] = [];
+  let finished = false;
+  let checking = false;
+  let checkAgain = false;
+
+  return new Promise<void>((resolve, reject) => {
+    const finish = (error?: Error) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      for (const controller of controllers) controller.abort();
+      if (error) reject(error);
+      else resolve();
+    };
+
+    // 1. Decide on every event; one check at a time, repeated if events came meanwhile.
+    const check = async () => {
+      if (checking) {
+        checkAgain = true;
+        return;
       }
-      const stuck = await findStuckPods(clients, namespace, deployment);
-      if (state.failure !== undefined || stuck.length > 0) {
-        const reasons = [state.failure, ...stuck].filter(Boolean).join("; ");
-        throw new Error(`Rollout of Deployment ${namespace}/${name} failed: ${reasons}`);
+      checking = true;
+      try {
+        do {
+          checkAgain = false;
+          const failure = await findFailure(clients, names, deployments, [...pods.values()]);
+          if (failure !== undefined) return finish(failure);
+          if (
+            names.every(
+              (name) => deployments.has(name) && rolloutState(deployments.get(name) as V1Deployment).done,
+            )
+          ) {
+            return finish();
+          }
+        } while (checkAgain && !finished);
+      } catch (error) {
+        finish(error as Error);
+      } finally {
+        checking = false;
       }
-      waitingFor.set(name, state.waitingFor ?? "");
-    }
-    if (pending.size === 0) break;
-    if (Date.now() > deadline) {
-      const details = [...pending].map((name) => `${name} (waiting for ${waitingFor.get(name)})`).join(", ");
-      throw new Error(`Rollout timed out after ${timeoutSeconds}s: ${details}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
+    };
 
-// Reasons a pod will not become ready without a change: it is what a user must fix.
-const STUCK_REASONS = new Set([
-  "ImagePullBackOff",
-  "ErrImagePull",
-  "CrashLoopBackOff",
-  "CreateContainerConfigError",
-  "InvalidImageName",
-]);
-
-async function findStuckPods(
-  clients: KubeClients,
-  namespace: string,
-  deployment: V1Deployment,
-): Promise<string[]> {
-  const selector = Object.entries(deployment.spec?.selector.matchLabels ?? {})
-    .map(([key, value]) => `${key}=${value}`)
-    .join(",");
-  const pods = await clients.core.listNamespacedPod({ namespace, labelSelector: selector });
-  return pods.items.flatMap((pod) => describeStuckPod(pod));
-}
-
-/** Describes why a pod cannot run (image pull, crash loop, unschedulable), or nothing. */
-export function describeStuckPod(pod: V1Pod): string[] {
-  const name = pod.metadata?.name ?? "?";
-  const reasons: string[] = [];
-  for (const status of pod.status?.containerStatuses ?? []) {
-    const waiting = status.state?.waiting;
-    if (waiting?.reason !== undefined && STUCK_REASONS.has(waiting.reason)) {
-      reasons.push(
-        `pod ${name}: container ${status.name} ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ""}`,
+    // 2. The deadline: explain every pod that is not ready.
+    const timer = setTimeout(() => {
+      void explainTimeout(clients, names, deployments, [...pods.values()], timeoutSeconds).then(
+        finish,
+        finish,
       );
+    }, timeoutSeconds * 1000);
+
+    // 3. Watches on Deployments and pods, restarted when the server closes them.
+    const watch = new Watch(clients.config);
+    const start = (path: string, store: Map<string, V1Deployment | V1Pod>) => {
+      if (finished) return;
+      watch
+        .watch(
+          path,
+          {},
+          (phase, object: V1Deployment | V1Pod) => {
+            const name = object.metadata?.name ?? "";
+            if (phase === "DELETED") store.delete(name);
+            else store.set(name, object);
+            void check();
+          },
+          (error) => {
+            if (finished) return;
+            if (error && (error as Error).name !== "AbortError") {
+              setTimeout(() => start(path, store), 1000);
+            } else {
+              start(path, store);
+            }
+          },
+        )
+        .then(
+          (controller) => {
+            // A watch that connects after the wait ended would otherwise stay open.
+            if (finished) controller.abort();
+            else controllers.push(controller);
+          },
+          (error) => finish(error as Error),
+        );
+    };
+    start(
+      `/apis/apps/v1/namespaces/${namespace}/deployments`,
+      deployments as Map<string, V1Deployment | V1Pod>,
+    );
+    start(`/api/v1/namespaces/${namespace}/pods`, pods as Map<string, V1Deployment | V1Pod>);
+  });
+}
+
+async function findFailure(
+  clients: KubeClients,
+  names: string[],
+  deployments: Map<string, V1Deployment>,
+  pods: V1Pod[],
+): Promise<RolloutError | undefined> {
+  for (const name of names) {
+    const deployment = deployments.get(name);
+    if (deployment === undefined) continue;
+    const state = rolloutState(deployment);
+    if (state.done) continue;
+    const stuck = (await newPodsOf(clients, deployment, pods)).filter(isStuck);
+    if (state.failure === undefined && stuck.length === 0) continue;
+    const reasons = state.failure === undefined ? [] : [state.failure];
+    for (const pod of stuck) reasons.push(...(await diagnosePod(clients, pod, false)));
+    return new RolloutError(
+      `Rollout of Deployment ${deployment.metadata?.namespace}/${name} failed`,
+      reasons,
+    );
+  }
+  return undefined;
+}
+
+async function explainTimeout(
+  clients: KubeClients,
+  names: string[],
+  deployments: Map<string, V1Deployment>,
+  pods: V1Pod[],
+  timeoutSeconds: number,
+): Promise<RolloutError> {
+  const reasons: string[] = [];
+  for (const name of names) {
+    const deployment = deployments.get(name);
+    if (deployment === undefined) {
+      reasons.push(`Deployment ${name} was not found`);
+      continue;
+    }
+    const state = rolloutState(deployment);
+    if (state.done) continue;
+    reasons.push(`Deployment ${name} is waiting for ${state.waitingFor}`);
+    for (const pod of await newPodsOf(clients, deployment, pods)) {
+      reasons.push(...(await diagnosePod(clients, pod, true)));
     }
   }
-  const scheduled = pod.status?.conditions?.find((condition) => condition.type === "PodScheduled");
-  if (scheduled?.status === "False" && scheduled.reason === "Unschedulable") {
-    reasons.push(`pod ${name}: Unschedulable (${scheduled.message ?? "no reason given"})`);
-  }
-  return reasons;
+  return new RolloutError(`Rollout timed out after ${timeoutSeconds}s`, reasons);
 }

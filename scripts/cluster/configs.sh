@@ -121,7 +121,20 @@ conntrack:
   tcpCloseWaitTimeout: 0s
 YAML
 
-  # 5. The registry, on loopback only.
+  # 5. API audit log: the writes of the admin user, which the tests count to
+  #    show that a deploy with nothing to change writes nothing.
+  write_if_changed "$CONFIG_DIR/audit-policy.yaml" <<YAML
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+- level: Metadata
+  users: ["mooring-admin"]
+  verbs: ["create", "update", "patch", "delete", "deletecollection"]
+- level: None
+YAML
+
+  # 6. The registry, on loopback only.
   write_if_changed "$CONFIG_DIR/registry.yaml" <<YAML
 version: 0.1
 log:

@@ -72,7 +72,8 @@ start kube-apiserver "$KUBERNETES_BIN/kube-apiserver" \
   --service-account-key-file "$PKI_DIR/service-account.pub" \
   --service-account-signing-key-file "$PKI_DIR/service-account.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
-  --profiling=false
+  --audit-policy-file "$CONFIG_DIR/audit-policy.yaml" --audit-log-path "$LOG_DIR/audit.log" \
+  --audit-log-maxsize 50 --audit-log-maxbackup 2 --profiling=false
 wait_for "kube-apiserver on 127.0.0.1:$API_PORT" 120 api /readyz
 
 # 5. The pause image: a static binary in a FROM-scratch image, pushed once.

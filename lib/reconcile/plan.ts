@@ -1,0 +1,143 @@
+import { createTwoFilesPatch } from "diff";
+import { stringify } from "yaml";
+import type { KubeClients } from "../kube/client.ts";
+import {
+  applyObject,
+  describeReference,
+  type ObjectReference,
+  readObject,
+  referenceOf,
+} from "../kube/objects.ts";
+import type { KubeObject } from "../render/objects.ts";
+import { type Inventory, labelMember, PART_OF_LABEL, referenceKey } from "./inventory.ts";
+
+/** What a deploy would do to one object. */
+export type PlanAction = "create" | "update" | "unchanged" | "prune";
+
+/** One object's line in a plan. */
+export interface PlanEntry {
+  action: PlanAction;
+  object: string;
+  reference: ObjectReference;
+  /** For an update: a unified diff of the live object and the result of applying, without server-owned fields. */
+  diff?: string;
+  /** For create, update and unchanged: the object to apply, labelled as an ApplySet member. */
+  desired?: KubeObject;
+}
+
+/** A plan: every rendered object and every object to prune, in apply order, prunes last. */
+export interface Plan {
+  entries: PlanEntry[];
+  /** Inventory members to prune that do not carry the ApplySet label, so they are left alone. */
+  skippedPrunes: string[];
+}
+
+/**
+ * Compares each rendered object with the live one through a server-side
+ * dry-run apply (so defaulted fields count as unchanged), and lists the
+ * inventory's members that are no longer rendered. A member is planned for
+ * pruning only if it still exists and still carries this ApplySet's label.
+ */
+export async function computePlan(
+  clients: KubeClients,
+  objects: KubeObject[],
+  inventory: Inventory,
+): Promise<Plan> {
+  const entries: PlanEntry[] = [];
+
+  // 1. Rendered objects: create, update or unchanged.
+  for (const rendered of objects) {
+    const desired = labelMember(rendered, inventory.id);
+    const reference = referenceOf(desired);
+    const object = describeReference(reference);
+    const live = await readObject(clients, reference);
+    if (live === undefined) {
+      entries.push({ action: "create", object, reference, desired });
+      continue;
+    }
+    const result = await applyObject(clients, desired, { dryRun: true, force: true });
+    const diff = diffObjects(object, live, result);
+    entries.push(
+      diff === undefined
+        ? { action: "unchanged", object, reference, desired }
+        : { action: "update", object, reference, desired, diff },
+    );
+  }
+
+  // 2. Members no longer rendered: prune only what still carries the label.
+  const rendered = new Set(objects.map((object) => referenceKey(referenceOf(object))));
+  const skippedPrunes: string[] = [];
+  const prunes: PlanEntry[] = [];
+  for (const member of inventory.members) {
+    if (rendered.has(referenceKey(member))) continue;
+    const live = await readObject(clients, member);
+    if (live === undefined) continue;
+    const object = describeReference(member);
+    if (live.metadata.labels?.[PART_OF_LABEL] !== inventory.id) {
+      skippedPrunes.push(object);
+      continue;
+    }
+    prunes.push({ action: "prune", object, reference: member });
+  }
+  // Namespaced objects go before their Namespace.
+  prunes.sort((a, b) => Number(a.reference.kind === "Namespace") - Number(b.reference.kind === "Namespace"));
+  return { entries: [...entries, ...prunes], skippedPrunes };
+}
+
+/** Tells whether a plan changes anything. */
+export function hasChanges(plan: Plan): boolean {
+  return plan.entries.some((entry) => entry.action !== "unchanged");
+}
+
+/**
+ * Returns a unified diff of two versions of an object without the fields the
+ * server owns, or undefined when they are the same.
+ */
+export function diffObjects(
+  name: string,
+  before: KubeObject,
+  after: KubeObject,
+  labels: [string, string] = ["live", "after apply"],
+): string | undefined {
+  const beforeText = stringify(withoutServerFields(before), { sortMapEntries: true });
+  const afterText = stringify(withoutServerFields(after), { sortMapEntries: true });
+  if (beforeText === afterText) return undefined;
+  return createTwoFilesPatch(
+    `${name} (${labels[0]})`,
+    `${name} (${labels[1]})`,
+    beforeText,
+    afterText,
+    "",
+    "",
+    {
+      context: 3,
+    },
+  )
+    .split("\n")
+    .slice(1)
+    .join("\n")
+    .trimEnd();
+}
+
+/** Returns a copy of an object without status and the metadata the server maintains. */
+export function withoutServerFields(object: KubeObject): KubeObject {
+  const copy = structuredClone(object) as KubeObject & { status?: unknown };
+  delete copy.status;
+  const metadata = copy.metadata as Record<string, unknown>;
+  for (const field of [
+    "managedFields",
+    "resourceVersion",
+    "generation",
+    "uid",
+    "creationTimestamp",
+    "selfLink",
+  ]) {
+    delete metadata[field];
+  }
+  const annotations = metadata.annotations as Record<string, string> | undefined;
+  if (annotations !== undefined) {
+    delete annotations["deployment.kubernetes.io/revision"];
+    if (Object.keys(annotations).length === 0) delete metadata.annotations;
+  }
+  return copy;
+}
