@@ -21,6 +21,7 @@ const KIND_ORDER = [
   "RoleBinding",
   "ConfigMap",
   "Secret",
+  "NetworkPolicy",
   "Service",
   "Deployment",
   "StatefulSet",
