@@ -1,5 +1,6 @@
 import { loadProject } from "./config/load.ts";
-import { type DeployResult, deploy, planDeploy, publicUrl, rollback } from "./deploy.ts";
+import { environmentUrl } from "./config/url.ts";
+import { type DeployResult, deploy, planDeploy, rollback } from "./deploy.ts";
 import { connect } from "./kube/client.ts";
 import { detectDrift } from "./reconcile/drift.ts";
 import { readObjectHealth } from "./reconcile/object-health.ts";
@@ -10,6 +11,7 @@ import { formatTable, shortDigest } from "./report/table.ts";
 /** The CLI options the reconcile commands read. */
 export interface ReconcileCommandOptions {
   env: string;
+  pr?: string;
   output?: string;
   to?: string;
   "force-conflicts"?: boolean;
@@ -27,6 +29,7 @@ export async function deployCommand(
   print: Print,
 ): Promise<number> {
   const result = await deploy(root, options.env, print, {
+    ...pullRequestOption(options),
     forceConflicts: options["force-conflicts"] ?? false,
     replace: options.replace ?? [],
     allowEmpty: options["allow-empty"] ?? false,
@@ -42,7 +45,7 @@ export async function planCommand(
   options: ReconcileCommandOptions,
   print: Print,
 ): Promise<number> {
-  const { plan } = await planDeploy(root, options.env);
+  const { plan } = await planDeploy(root, options.env, pullRequestOption(options).pullRequest);
   print(options.output === "json" ? JSON.stringify(planToJson(plan), null, 2) : formatPlan(plan));
   return 0;
 }
@@ -56,7 +59,7 @@ export async function statusCommand(
   options: ReconcileCommandOptions,
   print: Print,
 ): Promise<number> {
-  const project = await loadProject(root, options.env);
+  const project = await loadProject(root, options.env, pullRequestOption(options));
   const names = project.services.map((service) => service.name);
   const clients = connect(root, project.environment);
   const services = await readServiceStatus(clients, project.environment.namespace, names);
@@ -72,7 +75,7 @@ export async function statusCommand(
   for (const entry of health) {
     for (const reason of entry.reasons) print(`  ${reason}`);
   }
-  const url = publicUrl(project);
+  const url = environmentUrl(project);
   if (url !== undefined) print(`\nFrontend: ${url}`);
   return health.every((entry) => entry.healthy) ? 0 : 1;
 }
@@ -89,7 +92,7 @@ export async function rollbackCommand(
     if (!Number.isInteger(to) || to < 1)
       throw new Error(`Invalid --to '${options.to}': expected a revision number such as 3`);
   }
-  const result = await rollback(root, options.env, print, to);
+  const result = await rollback(root, options.env, print, to, pullRequestOption(options).pullRequest);
   print(
     result.changed
       ? `rolled back to revision ${result.revision}`
@@ -104,7 +107,7 @@ export async function driftCommand(
   options: ReconcileCommandOptions,
   print: Print,
 ): Promise<number> {
-  const project = await loadProject(root, options.env);
+  const project = await loadProject(root, options.env, pullRequestOption(options));
   const clients = connect(root, project.environment);
   const { revision, entries } = await detectDrift(clients, project.environment.namespace);
   if (options.output === "json") {
@@ -119,6 +122,16 @@ export async function driftCommand(
     }
   }
   return entries.length === 0 ? 0 : 1;
+}
+
+// The `--pr` option as loadProject's option, for the preview environment.
+function pullRequestOption(options: ReconcileCommandOptions): { pullRequest?: number } {
+  if (options.pr === undefined) return {};
+  const number = Number(options.pr);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new Error(`Invalid --pr '${options.pr}': expected a pull request number such as 42`);
+  }
+  return { pullRequest: number };
 }
 
 /** Formats the end of a deploy: the service table, what was rebuilt, and the URL. */

@@ -1,39 +1,58 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadProject } from "./config/load.ts";
-import { type DeployResult, deploy, publicUrl } from "./deploy.ts";
-import { buildServiceImages } from "./images/build.ts";
-import { detectBuilder } from "./images/builder.ts";
-import { connect } from "./kube/client.ts";
-import { readServiceStatus } from "./reconcile/status.ts";
-import { describeObject } from "./render/objects.ts";
-import { renderProject, toYamlStream } from "./render/render.ts";
-import { formatTable, shortDigest } from "./report/table.ts";
+import {
+  deployCommand,
+  driftCommand,
+  planCommand,
+  type ReconcileCommandOptions,
+  rollbackCommand,
+  statusCommand,
+} from "./cli-reconcile.ts";
+import { BUILD_CLI_OPTIONS, buildCommand } from "./images/cli-build.ts";
+import { renderCommand, validateCommand } from "./render/commands.ts";
 
 const USAGE = `Usage: mooring <command> [--env NAME]
 
 Commands:
-  validate   check clusters/<env>/environment.yaml and every services/*/service.yaml
-  build      build and push the images whose inputs changed
+  validate   check every environment (or --env NAME) with every services/*/service.yaml and the templates
+  build      build and push the images whose inputs changed, reuse the others (--output json)
+             [--builder buildah|podman|docker] [--parallel N] [--pr N] [--revision SHA] [--verbose]
   render     print the rendered manifests (or write one file per object with --out DIR)
-  deploy     build, render, apply and wait until every Deployment has rolled out
+  plan       show what a deploy would create, update and prune, with diffs (--output json)
+  deploy     build, render, apply changed objects, prune, and wait until every Deployment has rolled out
   status     show each service's ready replicas and running image digests
+  rollback   re-apply a recorded revision (--to N; default: the one before the last)
+  drift      show objects changed or deleted outside Mooring since the last deploy (exit 1 if any)
 
 Options:
   --env NAME   environment under clusters/ (default: local)
-  --out DIR    render: folder to write one YAML file per object into
+  --out DIR    render: folder to write one YAML file per object into, in apply order
+  --pr N       render: the pull request to render the preview environment for
+  --image SERVICE=REFERENCE  render: use this image (by digest) instead of asking the registry (repeatable)
+  --output json              plan, drift: print JSON
+  --force-conflicts          deploy: take ownership of fields another applier owns
+  --replace Kind/ns/name     deploy: delete and recreate this object (repeatable), for immutable fields
+  --allow-empty              deploy: accept a render with no objects
+  --allow-mass-prune         deploy: accept pruning more than prune.maxShare of the inventory
   --help       show this help`;
 
 /** Runs the CLI with `argv` (without node and script) from project root `root`; returns the exit code. */
 export async function main(argv: string[], root: string, print: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: argv,
     allowPositionals: true,
+    tokens: true,
     options: {
       env: { type: "string", default: "local" },
       out: { type: "string" },
+      image: { type: "string", multiple: true },
       help: { type: "boolean", default: false },
+      output: { type: "string" },
+      to: { type: "string" },
+      "force-conflicts": { type: "boolean" },
+      replace: { type: "string", multiple: true },
+      "allow-empty": { type: "boolean" },
+      "allow-mass-prune": { type: "boolean" },
+      ...BUILD_CLI_OPTIONS,
     },
   });
   const command = positionals[0];
@@ -44,80 +63,26 @@ export async function main(argv: string[], root: string, print: (line: string) =
   const environmentName = values.env;
   switch (command) {
     case "validate": {
-      const project = await loadProject(root, environmentName);
-      print(
-        `clusters/${environmentName}/environment.yaml and ${project.services.length} service files are valid`,
-      );
-      return 0;
+      // Without --env, validate checks every environment.
+      const envGiven = tokens.some((token) => token.kind === "option" && token.name === "env");
+      return validateCommand(root, { ...values, env: envGiven ? environmentName : undefined }, print);
     }
-    case "build": {
-      const project = await loadProject(root, environmentName);
-      const names = project.services.map((service) => service.name);
-      await buildServiceImages(root, project.environment, names, await detectBuilder(), print);
-      return 0;
-    }
-    case "render": {
-      const project = await loadProject(root, environmentName);
-      const names = project.services.map((service) => service.name);
-      const images = await buildServiceImages(root, project.environment, names, undefined, () => {});
-      const objects = await renderProject(
-        project,
-        Object.fromEntries(images.map((i) => [i.service, i.reference])),
-      );
-      if (values.out === undefined) {
-        print(toYamlStream(objects).trimEnd());
-        return 0;
-      }
-      await mkdir(values.out, { recursive: true });
-      for (const object of objects) {
-        const file = `${describeObject(object).replaceAll("/", "_").toLowerCase()}.yaml`;
-        await writeFile(join(values.out, file), toYamlStream([object]));
-      }
-      print(`wrote ${objects.length} objects to ${values.out}`);
-      return 0;
-    }
-    case "deploy": {
-      const result = await deploy(root, environmentName, print);
-      print(formatDeploySummary(result));
-      return 0;
-    }
-    case "status": {
-      const project = await loadProject(root, environmentName);
-      const names = project.services.map((service) => service.name);
-      const clients = connect(root, project.environment);
-      const services = await readServiceStatus(clients, project.environment.namespace, names);
-      print(formatServiceTable(services));
-      const url = publicUrl(project);
-      if (url !== undefined) print(`\nFrontend: ${url}`);
-      return 0;
-    }
+    case "build":
+      return buildCommand(root, environmentName, values, print);
+    case "render":
+      return renderCommand(root, values, print);
+    case "plan":
+      return planCommand(root, values as ReconcileCommandOptions, print);
+    case "deploy":
+      return deployCommand(root, values as ReconcileCommandOptions, print);
+    case "status":
+      return statusCommand(root, values as ReconcileCommandOptions, print);
+    case "rollback":
+      return rollbackCommand(root, values as ReconcileCommandOptions, print);
+    case "drift":
+      return driftCommand(root, values as ReconcileCommandOptions, print);
     default:
       print(`Unknown command '${command}'.\n\n${USAGE}`);
       return 2;
   }
-}
-
-/** Formats the end of a deploy: the service table, what was rebuilt, and the URL. */
-export function formatDeploySummary(result: DeployResult): string {
-  const built = result.images.filter((image) => image.built).map((image) => image.service);
-  const lines = [
-    "",
-    formatServiceTable(result.services),
-    "",
-    built.length === 0 ? "Images rebuilt: none (all unchanged)" : `Images rebuilt: ${built.join(", ")}`,
-  ];
-  if (result.url !== undefined) lines.push(`Frontend: ${result.url}`);
-  return lines.join("\n");
-}
-
-function formatServiceTable(services: DeployResult["services"]): string {
-  return formatTable(
-    ["SERVICE", "READY", "PODS", "IMAGE DIGEST"],
-    services.map((service) => [
-      service.service,
-      `${service.readyReplicas}/${service.replicas}`,
-      service.pods.join(", "),
-      service.digests.map(shortDigest).join(", "),
-    ]),
-  );
 }

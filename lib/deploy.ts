@@ -1,17 +1,20 @@
 import { loadProject, type Project } from "./config/load.ts";
+import { environmentUrl } from "./config/url.ts";
 import { buildServiceImages, type Print, type ServiceImage } from "./images/build.ts";
 import { detectBuilder } from "./images/builder.ts";
 import { connect, type KubeClients } from "./kube/client.ts";
-import { runCommand } from "./process.ts";
 import { readInventory } from "./reconcile/inventory.ts";
 import { computePlan, type Plan } from "./reconcile/plan.ts";
 import { type ReconcileResult, reconcile } from "./reconcile/reconcile.ts";
 import { readServiceStatus, type ServiceStatus } from "./reconcile/status.ts";
 import type { KubeObject } from "./render/objects.ts";
+import { detectProvenance, type Provenance } from "./render/provenance.ts";
 import { renderProject } from "./render/render.ts";
 
 /** Options of a deploy that the CLI passes through to the reconcile engine. */
 export interface DeployOptions {
+  /** The pull request to deploy, for the preview environment. */
+  pullRequest?: number;
   forceConflicts?: boolean;
   replace?: string[];
   allowEmpty?: boolean;
@@ -40,38 +43,43 @@ export async function deploy(
   options: DeployOptions = {},
 ): Promise<DeployResult> {
   // 1. Configuration.
-  const project = await loadProject(root, environmentName);
+  const { pullRequest, ...reconcileOptions } = options;
+  const project = await loadProject(root, environmentName, pullRequest === undefined ? {} : { pullRequest });
   const names = project.services.map((service) => service.name);
 
   // 2. Images.
   const builder = await detectBuilder();
-  const images = await buildServiceImages(root, project.environment, names, builder, print);
+  const images = await buildServiceImages(root, project.environment, names, builder, print, {
+    source: pullRequest === undefined ? {} : { pullRequest },
+  });
 
-  // 3. Render.
-  const objects = await renderWithImages(project, images);
+  // 3. Render, with the commit and workflow run in annotations.
+  const provenance = await detectProvenance(root);
+  const objects = await renderWithImages(project, images, provenance);
 
   // 4. Reconcile.
   const clients = connect(root, project.environment);
   const result = await reconcile(clients, project.environment, objects, {
-    ...options,
-    commit: await currentCommit(root),
+    ...reconcileOptions,
+    commit: provenance.commit ?? "unknown",
     print,
   });
 
   // 5. Report.
   const services = await readServiceStatus(clients, project.environment.namespace, names);
-  return { project, images, reconcile: result, services, url: publicUrl(project) };
+  return { project, images, reconcile: result, services, url: environmentUrl(project) };
 }
 
 /** Computes what a deploy would change, from images already in the registry; writes nothing. */
 export async function planDeploy(
   root: string,
   environmentName: string,
+  pullRequest?: number,
 ): Promise<{ project: Project; plan: Plan }> {
-  const project = await loadProject(root, environmentName);
+  const project = await loadProject(root, environmentName, pullRequest === undefined ? {} : { pullRequest });
   const names = project.services.map((service) => service.name);
   const images = await buildServiceImages(root, project.environment, names, undefined, () => {});
-  const objects = await renderWithImages(project, images);
+  const objects = await renderWithImages(project, images, await detectProvenance(root));
   const clients = connect(root, project.environment);
   const inventory = await readInventory(clients, project.environment.namespace);
   return { project, plan: await computePlan(clients, objects, inventory) };
@@ -86,8 +94,9 @@ export async function rollback(
   environmentName: string,
   print: Print,
   to?: number,
+  pullRequest?: number,
 ): Promise<ReconcileResult> {
-  const project = await loadProject(root, environmentName);
+  const project = await loadProject(root, environmentName, pullRequest === undefined ? {} : { pullRequest });
   const clients: KubeClients = connect(root, project.environment);
   const inventory = await readInventory(clients, project.environment.namespace);
   const numbers = inventory.revisions.map((revision) => revision.number);
@@ -109,27 +118,11 @@ export async function rollback(
   });
 }
 
-/** Builds the URL of the environment's public service from its `expose` setting. */
-export function publicUrl(project: Project): string | undefined {
-  for (const service of project.services) {
-    const expose = project.environment.services[service.name]?.expose;
-    if (service.visibility === "public" && expose?.type === "NodePort") {
-      return `http://${expose.host}:${expose.nodePort}/`;
-    }
-  }
-  return undefined;
-}
-
-/** Returns the checked-out commit (GITHUB_SHA on a runner), or 'unknown' outside a git checkout. */
-export async function currentCommit(root: string): Promise<string> {
-  if (process.env.GITHUB_SHA) return process.env.GITHUB_SHA;
-  try {
-    return (await runCommand("git", ["-C", root, "rev-parse", "HEAD"])).stdout.trim();
-  } catch {
-    return "unknown";
-  }
-}
-
-function renderWithImages(project: Project, images: ServiceImage[]): Promise<KubeObject[]> {
-  return renderProject(project, Object.fromEntries(images.map((image) => [image.service, image.reference])));
+function renderWithImages(
+  project: Project,
+  images: ServiceImage[],
+  provenance: Provenance,
+): Promise<KubeObject[]> {
+  const references = Object.fromEntries(images.map((image) => [image.service, image.reference]));
+  return renderProject(project, references, provenance);
 }

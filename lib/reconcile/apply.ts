@@ -1,10 +1,11 @@
 import { ApiException } from "@kubernetes/client-node";
-import { describeApiError, type KubeClients } from "../kube/client.ts";
+import type { KubeClients } from "../kube/client.ts";
 import { applyObject, deleteObject, readObject } from "../kube/objects.ts";
 import type { KubeObject } from "../render/objects.ts";
+import { explainApplyError, immutableFieldError } from "./apply-errors.ts";
 import type { Plan, PlanEntry } from "./plan.ts";
 
-/** What applying one object did, named as kubectl names it. */
+/** The outcome of applying one object, named as kubectl names it. */
 export type ApplyAction = "created" | "configured" | "unchanged" | "pruned" | "replaced";
 
 /** One applied object and what happened to it. */
@@ -33,8 +34,8 @@ export interface FieldConflict {
  * Applies the changed entries of a plan in order with server-side apply, and
  * prunes the entries marked for it. Unchanged objects cost no request. A
  * conflict with a field manager that changed the object imperatively is
- * drift, and is taken back; a conflict with another applier stops the deploy
- * unless `forceConflicts` is set. Immutable-field errors name the way out.
+ * drift, so it is taken back. A conflict with another applier stops the
+ * deploy unless `forceConflicts` is set. Immutable-field errors name the way out.
  */
 export async function applyPlan(
   clients: KubeClients,
@@ -81,6 +82,9 @@ async function applyEntry(
   const desired = entry.desired as KubeObject;
   const created = entry.action === "create";
   try {
+    if (entry.immutableField !== undefined && !replace) {
+      throw immutableFieldError(entry.object, entry.immutableField);
+    }
     if (replace && !created) {
       await deleteObject(clients, entry.reference);
       await waitUntilGone(clients, entry);
@@ -122,18 +126,6 @@ async function takeBackDrift(
     action: "configured",
     correctedDrift: conflicts.map((conflict) => `${conflict.field} (${conflict.manager})`),
   };
-}
-
-function explainApplyError(object: string, error: unknown): Error {
-  const message = describeApiError(error);
-  if (error instanceof ApiException && error.code === 422 && /immutable|may not change/i.test(message)) {
-    const field = /(spec\.[A-Za-z.[\]0-9]+):[^:]*: (?:Invalid value|field is immutable)/.exec(message)?.[1];
-    return new Error(
-      `Applying ${object} failed: ${field ?? "a field"} is immutable, so the object cannot be updated in place (${message}). Run the deploy with --replace ${object} to delete and recreate it`,
-      { cause: error },
-    );
-  }
-  return new Error(`Applying ${object} failed: ${message}`, { cause: error });
 }
 
 async function waitUntilGone(clients: KubeClients, entry: PlanEntry): Promise<void> {

@@ -101,7 +101,7 @@ export function membersOf(objects: KubeObject[]): ObjectReference[] {
   return objects.map(referenceOf).sort((a, b) => referenceKey(a).localeCompare(referenceKey(b)));
 }
 
-/** A stable key for a reference: group, kind, namespace and name. */
+/** Builds a stable key for a reference from its group, kind, namespace and name. */
 export function referenceKey(reference: ObjectReference): string {
   return `${groupKind(reference)}/${reference.namespace ?? ""}/${reference.name}`;
 }

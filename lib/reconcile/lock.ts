@@ -108,7 +108,7 @@ async function readLease(clients: KubeClients, namespace: string): Promise<Lease
   }
 }
 
-// A Lease is free when nobody holds it or its holder stopped renewing it.
+// A Lease is free when it has no holder or its holder stopped renewing it.
 function isFree(lease: Lease, now: Date): boolean {
   const holder = lease.spec?.holderIdentity;
   if (holder === undefined || holder === "") return true;

@@ -12,14 +12,14 @@ export interface ObjectHealth {
   healthy: boolean;
   /** A short state, such as `rolled out`, `missing` or `waiting for 1 of 2 replicas ready`. */
   state: string;
-  /** Why it is not healthy, per pod, in the same words a failed deploy uses. */
+  /** The reasons it is not healthy, per pod, in the same words a failed deploy uses. */
   reasons: string[];
 }
 
 /**
- * Reads the health of every object in the environment's inventory: a
+ * Reads the health of every object in the environment's inventory. A
  * Deployment is healthy once rolled out, and otherwise its new pods are
- * explained; a Service needs ready endpoints; any other object needs to exist.
+ * explained. A Service needs ready endpoints, and any other object needs to exist.
  */
 export async function readObjectHealth(clients: KubeClients, namespace: string): Promise<ObjectHealth[]> {
   const inventory = await readInventory(clients, namespace);

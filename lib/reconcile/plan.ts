@@ -9,9 +9,10 @@ import {
   referenceOf,
 } from "../kube/objects.ts";
 import type { KubeObject } from "../render/objects.ts";
+import { explainApplyError, immutableFieldOf } from "./apply-errors.ts";
 import { type Inventory, labelMember, PART_OF_LABEL, referenceKey } from "./inventory.ts";
 
-/** What a deploy would do to one object. */
+/** The change a deploy would make to one object. */
 export type PlanAction = "create" | "update" | "unchanged" | "prune";
 
 /** One object's line in a plan. */
@@ -23,6 +24,8 @@ export interface PlanEntry {
   diff?: string;
   /** For create, update and unchanged: the object to apply, labelled as an ApplySet member. */
   desired?: KubeObject;
+  /** For an update that changes an immutable field: the field; the object must be replaced. */
+  immutableField?: string;
 }
 
 /** A plan: every rendered object and every object to prune, in apply order, prunes last. */
@@ -55,7 +58,16 @@ export async function computePlan(
       entries.push({ action: "create", object, reference, desired });
       continue;
     }
-    const result = await applyObject(clients, desired, { dryRun: true, force: true });
+    let result: KubeObject;
+    try {
+      result = await applyObject(clients, desired, { dryRun: true, force: true });
+    } catch (error) {
+      const immutableField = immutableFieldOf(error);
+      if (immutableField === undefined) throw explainApplyError(object, error);
+      const diff = `${immutableField} changes, but it is immutable: the object must be replaced (--replace ${object})`;
+      entries.push({ action: "update", object, reference, desired, diff, immutableField });
+      continue;
+    }
     const diff = diffObjects(object, live, result);
     entries.push(
       diff === undefined

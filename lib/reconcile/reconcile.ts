@@ -30,7 +30,7 @@ export interface ReconcileOptions {
   lockHolder?: string;
 }
 
-/** What a reconcile did. */
+/** The outcome of a reconcile. */
 export interface ReconcileResult {
   plan: Plan;
   applied: AppliedObject[];
@@ -44,7 +44,7 @@ export interface ReconcileResult {
  * Makes the environment's namespace match `objects`: plan, then (only when
  * something changes) take the deploy lock, apply in order, prune, record the
  * inventory and wait for every rollout. A failed rollout rolls back to the
- * last good revision when the environment asks for it, and still fails.
+ * last good revision when `rollout.autoRollback` is set, and still fails.
  */
 export async function reconcile(
   clients: KubeClients,
