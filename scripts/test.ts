@@ -1,21 +1,25 @@
 // Runs every check of the project in order: types, lint, shell scripts, unit
 // tests, then the integration tests against the local cluster (brought up
-// first if needed). Ends with one line 'N passed, N failed'.
+// first if needed), several files at a time. Ends with one line 'N passed, N failed'.
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 
 const root = join(import.meta.dirname, "..");
 const totals = { passed: 0, failed: 0 };
 
-/** Runs a command with inherited output capture; resolves with exit code and output. */
-function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
+// Integration test files run at once; they share the cluster but each uses its own namespaces.
+const INTEGRATION_CONCURRENCY = 3;
+
+/** Runs a command and resolves with its exit code and output, which it also prints unless `quiet`. */
+function run(command: string, args: string[], quiet = false): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     const forward = (chunk: Buffer) => {
       output += chunk.toString();
-      process.stdout.write(chunk);
+      if (!quiet) process.stdout.write(chunk);
     };
     child.stdout.on("data", forward);
     child.stderr.on("data", forward);
@@ -37,15 +41,33 @@ async function step(name: string, command: string, args: string[]): Promise<void
 async function uvu(name: string, files: string[]): Promise<void> {
   console.log(`\n== ${name} (${files.length} files)`);
   if (files.length === 0) return;
+  count(name, await run("npx", uvuArguments(files)));
+}
+
+// Runs each file in its own uvu process, a few at a time, printing each file's output when it ends.
+async function uvuInParallel(name: string, files: string[]): Promise<void> {
+  console.log(`\n== ${name} (${files.length} files, ${INTEGRATION_CONCURRENCY} at a time)`);
+  const queue = [...files];
+  const worker = async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const started = Date.now();
+      const result = await run("npx", uvuArguments([file]), true);
+      process.stdout.write(
+        `${result.output}\n-- ${file} took ${Math.round((Date.now() - started) / 1000)}s\n`,
+      );
+      count(file, result);
+    }
+  };
+  await Promise.all(Array.from({ length: INTEGRATION_CONCURRENCY }, worker));
+}
+
+function uvuArguments(files: string[]): string[] {
   const pattern = `^(${files.map((file) => file.replaceAll(".", "\\.")).join("|")})$`;
-  const { code, output } = await run("npx", [
-    "tsx",
-    "node_modules/uvu/bin.js",
-    ".",
-    pattern,
-    "-i",
-    "node_modules",
-  ]);
+  return ["tsx", "node_modules/uvu/bin.js", ".", pattern, "-i", "node_modules"];
+}
+
+// Adds uvu's counts to the totals; a non-zero exit with every test passed counts as one failure.
+function count(name: string, { code, output }: { code: number; output: string }): void {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal colours uvu prints.
   const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
@@ -59,6 +81,7 @@ async function uvu(name: string, files: string[]): Promise<void> {
 }
 
 async function listTests(folder: string): Promise<string[]> {
+  if (!existsSync(join(root, folder))) return [];
   const entries = await readdir(join(root, folder), { recursive: true, withFileTypes: true });
   return entries
     .filter((entry) => entry.isFile() && entry.name.endsWith(".test.ts"))
@@ -67,7 +90,7 @@ async function listTests(folder: string): Promise<string[]> {
     .sort();
 }
 
-const tests = (await Promise.all(["lib", "services", "scripts"].map(listTests))).flat();
+const tests = (await Promise.all(["lib", "services", "scripts", "actions"].map(listTests))).flat();
 const integration = tests.filter((file) => file.endsWith(".integration.test.ts"));
 const unit = tests.filter((file) => !integration.includes(file));
 
@@ -77,7 +100,7 @@ await step("shellcheck", "bash", ["-c", "shellcheck scripts/*.sh scripts/cluster
 await uvu("unit tests", unit);
 if (!process.argv.includes("--unit")) {
   await step("local cluster up", "bash", ["scripts/cluster/up.sh"]);
-  await uvu("integration tests", integration);
+  await uvuInParallel("integration tests", integration);
 }
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
