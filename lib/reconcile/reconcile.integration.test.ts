@@ -212,7 +212,7 @@ engine("prunes only labelled inventory members", async () => {
   }
 });
 
-engine("refuses an empty render", async () => {
+engine("refuses empty render and mass prune", async () => {
   const namespace = uniqueNamespace("empty");
   const environment = environmentFor(namespace);
   const objects = await render(environment);
@@ -223,6 +223,16 @@ engine("refuses an empty render", async () => {
       assert.unreachable("expected the empty render to be refused");
     } catch (error) {
       assert.match((error as Error).message, /^Refusing to deploy an empty render to 'reconcile-empty-/);
+    }
+    const namespaceOnly = objects.filter((object) => object.kind === "Namespace");
+    try {
+      await reconcile(clients, environment, namespaceOnly, { commit: "c", print });
+      assert.unreachable("expected the mass prune to be refused");
+    } catch (error) {
+      assert.match(
+        (error as Error).message,
+        /^Refusing to prune \d+ of \d+ objects in 'reconcile-empty-[0-9a-f]+' \(\d+%, more than prune\.maxShare 0\.5\)/,
+      );
     }
     for (const object of objects) {
       const live = await readObject(clients, {
@@ -248,9 +258,9 @@ engine("missing image fails and rolls back", async () => {
     const broken = withContainer(objects, "time", (container) => {
       container.image = missing;
     });
-    const started = Date.now();
     const message = await expectFailure(reconcile(clients, environment, broken, { commit: "bad", print }));
-    assert.ok(Date.now() - started < 30_000 + 60_000, `took ${Date.now() - started} ms`);
+    // The pull failure ends the wait at once, long before the progress deadline would.
+    assert.not.match(message, /progress deadline exceeded|timed out/);
     assert.match(message, /rolled back to revision 1 \(commit good\), which is running again/);
     assert.match(message, /ImagePullBackOff|ErrImagePull/);
     assert.ok(message.includes(missing), message);
