@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { HttpError } from "./errors.ts";
-import { createServiceApp } from "./service-app.ts";
+import { createServiceApp, MAX_BODY_BYTES } from "./service-app.ts";
 import { createTestLogger } from "./test-logger.ts";
 
 const serviceAppSuite = suite("createServiceApp");
@@ -10,6 +10,7 @@ function createTestApp() {
   const { logger, lines } = createTestLogger();
   const service = createServiceApp(logger);
   service.app.get("/hello", (c) => c.text("hello"));
+  service.app.post("/echo", async (c) => c.text(String((await c.req.text()).length)));
   service.app.get("/gone", () => {
     throw new HttpError(410, "The resource is gone.");
   });
@@ -85,6 +86,31 @@ serviceAppSuite("closes connections once not ready", async () => {
 
   assert.is(success.headers.get("connection"), "close");
   assert.is(failure.headers.get("connection"), "close");
+});
+
+serviceAppSuite("sets security headers", async () => {
+  const { app } = createTestApp();
+
+  const response = await app.request("/hello");
+
+  assert.is(response.headers.get("x-content-type-options"), "nosniff");
+  assert.is(response.headers.get("x-frame-options"), "SAMEORIGIN");
+  assert.is(response.headers.get("referrer-policy"), "no-referrer");
+  const policy = response.headers.get("content-security-policy") ?? "";
+  assert.match(policy, /default-src 'none'/);
+  assert.match(policy, /img-src data:/);
+  assert.not.match(policy, /script-src/);
+});
+
+serviceAppSuite("rejects a body over the limit", async () => {
+  const { app } = createTestApp();
+
+  const small = await app.request("/echo", { method: "POST", body: "x".repeat(100) });
+  const large = await app.request("/echo", { method: "POST", body: "x".repeat(MAX_BODY_BYTES + 1) });
+
+  assert.is(small.status, 200);
+  assert.is(large.status, 413);
+  assert.equal(await large.json(), { error: `Request body larger than ${MAX_BODY_BYTES} bytes` });
 });
 
 serviceAppSuite.run();
