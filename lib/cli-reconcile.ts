@@ -152,8 +152,7 @@ export function formatPlan(plan: Plan): string {
   const lines = plan.entries.map((entry) =>
     entry.diff ? `${entry.action} ${entry.object}\n${entry.diff}` : `${entry.action} ${entry.object}`,
   );
-  for (const skipped of plan.skippedPrunes)
-    lines.push(`keep ${skipped} (no longer carries the ApplySet label)`);
+  for (const skipped of plan.skippedPrunes) lines.push(`keep ${skipped}`);
   const counts = ["create", "update", "unchanged", "prune"].map(
     (action) => `${plan.entries.filter((entry) => entry.action === action).length} to ${action}`,
   );

@@ -31,7 +31,7 @@ export interface PlanEntry {
 /** A plan: every rendered object and every object to prune, in apply order, prunes last. */
 export interface Plan {
   entries: PlanEntry[];
-  /** Inventory members to prune that do not carry the ApplySet label, so they are left alone. */
+  /** Inventory members left alone although no longer rendered, as `object: reason`. */
   skippedPrunes: string[];
 }
 
@@ -82,11 +82,20 @@ export async function computePlan(
   const prunes: PlanEntry[] = [];
   for (const member of inventory.members) {
     if (rendered.has(referenceKey(member))) continue;
+    // An inventory edited by hand could list objects elsewhere; prune never leaves the namespace.
+    const inScope =
+      member.kind === "Namespace"
+        ? member.name === inventory.namespace
+        : member.namespace === inventory.namespace;
+    if (!inScope) {
+      skippedPrunes.push(`${describeReference(member)}: outside namespace '${inventory.namespace}'`);
+      continue;
+    }
     const live = await readObject(clients, member);
     if (live === undefined) continue;
     const object = describeReference(member);
     if (live.metadata.labels?.[PART_OF_LABEL] !== inventory.id) {
-      skippedPrunes.push(object);
+      skippedPrunes.push(`${object}: no longer carries this environment's ApplySet label`);
       continue;
     }
     prunes.push({ action: "prune", object, reference: member });

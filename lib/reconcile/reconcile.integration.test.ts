@@ -13,7 +13,7 @@ import type { KubeObject } from "../render/objects.ts";
 import { renderProject } from "../render/render.ts";
 import { REPOSITORY_ROOT } from "../testing/fixture.ts";
 import { detectDrift } from "./drift.ts";
-import { applySetId, INVENTORY_NAME, PART_OF_LABEL } from "./inventory.ts";
+import { applySetId, INVENTORY_NAME, PART_OF_LABEL, readInventory, writeInventory } from "./inventory.ts";
 import { reconcile } from "./reconcile.ts";
 
 // Every test works in its own namespace, on the real images and templates,
@@ -455,6 +455,67 @@ engine("immutable selector needs replace", async () => {
     );
   } finally {
     deleteNamespace(namespace);
+  }
+});
+
+engine("stays inside its namespace", async () => {
+  const namespace = uniqueNamespace("scope");
+  const victimNamespace = uniqueNamespace("victim");
+  const environment = environmentFor(namespace);
+  const id = applySetId(INVENTORY_NAME, namespace);
+  const objects = await render(environment);
+  try {
+    await reconcile(clients, environment, objects, { commit: "a", print });
+
+    // A manifest that names another namespace is refused before anything is applied.
+    const hostile: KubeObject = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "planted", namespace: victimNamespace },
+      data: { a: "b" },
+    };
+    const message = await expectFailure(
+      reconcile(clients, environment, [...objects, hostile], { commit: "b", print }),
+    );
+    assert.match(
+      message,
+      /^Refusing to deploy objects outside namespace 'reconcile-scope-[0-9a-f]+': ConfigMap\/reconcile-victim-/,
+    );
+
+    // An object elsewhere that copies this environment's label, listed in a tampered inventory, is not pruned.
+    kubectl("create", "namespace", victimNamespace);
+    kubectl("-n", victimNamespace, "create", "configmap", "victim");
+    kubectl("-n", victimNamespace, "label", "configmap", "victim", `${PART_OF_LABEL}=${id}`);
+    const inventory = await readInventory(clients, namespace);
+    await writeInventory(clients, {
+      ...inventory,
+      members: [
+        ...inventory.members,
+        { apiVersion: "v1", kind: "ConfigMap", name: "victim", namespace: victimNamespace },
+      ],
+    });
+    const result = await reconcile(clients, environment, objects, {
+      commit: "c",
+      print,
+      allowMassPrune: true,
+    });
+    assert.not.ok(result.applied.some((entry) => entry.object.includes(victimNamespace)));
+    assert.ok(
+      result.plan.skippedPrunes.some((entry) =>
+        entry.startsWith(`ConfigMap/${victimNamespace}/victim: outside namespace`),
+      ),
+    );
+    assert.ok(
+      await readObject(clients, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        name: "victim",
+        namespace: victimNamespace,
+      }),
+    );
+  } finally {
+    deleteNamespace(namespace);
+    deleteNamespace(victimNamespace);
   }
 });
 

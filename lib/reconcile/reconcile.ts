@@ -61,6 +61,7 @@ export async function reconcile(
       `Refusing to deploy an empty render to '${namespace}': it would prune every object. Pass --allow-empty if that is intended`,
     );
   }
+  checkScope(objects, namespace);
   let inventory = await readInventory(clients, namespace);
   let plan = await computePlan(clients, objects, inventory);
   if (!needsWrite(plan, inventory, objects)) {
@@ -102,7 +103,7 @@ export async function reconcile(
     const applied = await applyPlan(clients, plan, options);
     for (const result of applied) options.print(describeApplied(result));
     for (const skipped of plan.skippedPrunes) {
-      options.print(`not pruning ${skipped}: it no longer carries this environment's ApplySet label`);
+      options.print(`not pruning ${skipped}`);
     }
     inventory = { ...inventory, members };
     await writeInventory(clients, inventory);
@@ -121,6 +122,26 @@ export async function reconcile(
     return { plan, applied, changed: true, revision: revision.number };
   } finally {
     await releaseQuietly(lock);
+  }
+}
+
+/**
+ * Refuses objects outside the environment: every object must be in its
+ * namespace, or be that Namespace itself. Nothing is applied otherwise.
+ */
+export function checkScope(objects: KubeObject[], namespace: string): void {
+  const outside = objects.filter((object) =>
+    object.kind === "Namespace"
+      ? object.metadata.name !== namespace
+      : object.metadata.namespace !== namespace,
+  );
+  if (outside.length > 0) {
+    const names = outside.map((object) =>
+      `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name}`.replace("//", "/"),
+    );
+    throw new Error(
+      `Refusing to deploy objects outside namespace '${namespace}': ${names.join(", ")}; an environment may only change its own namespace`,
+    );
   }
 }
 
