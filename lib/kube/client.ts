@@ -8,6 +8,7 @@ import {
   KubernetesObjectApi,
 } from "@kubernetes/client-node";
 import type { Environment } from "../config/schema.ts";
+import { DEFAULT_RETRIES, isRetryable } from "./retry.ts";
 
 /** The API clients Mooring uses against one cluster. */
 export interface KubeClients {
@@ -68,4 +69,19 @@ function safeParse(text: string): unknown {
   } catch {
     return { message: text };
   }
+}
+
+/**
+ * Turns an error that survived every retry into a sentence naming the API
+ * server and what to check, or returns it unchanged when it is not a
+ * connection, 429 or 5xx error.
+ */
+export function explainUnreachable(clients: KubeClients, error: unknown): unknown {
+  if (!isRetryable(error)) return error;
+  const server = clients.config.getCurrentCluster()?.server ?? "unknown";
+  const cause = error instanceof ApiException ? `HTTP ${error.code}` : (error as Error).message;
+  return new Error(
+    `The API server at ${server} did not answer after ${DEFAULT_RETRIES + 1} attempts over about 16 seconds (${cause}); check that the cluster runs ('npm run cluster:check' for the local one) and that the environment's cluster.kubeconfig points at it`,
+    { cause: error },
+  );
 }

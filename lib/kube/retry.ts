@@ -1,6 +1,13 @@
 import { ApiException } from "@kubernetes/client-node";
 import pRetry, { AbortError } from "p-retry";
 
+/**
+ * Retries after the first attempt. With the first delay of 250 ms doubling each
+ * time, the last attempt comes about 16 seconds after the first, long enough
+ * for an API server restart on the local cluster.
+ */
+export const DEFAULT_RETRIES = 6;
+
 /** Options for {@link withRetry}. */
 export interface RetryOptions {
   /** Attempts after the first one. */
@@ -27,7 +34,7 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
       }
     },
     {
-      retries: options.retries ?? 4,
+      retries: options.retries ?? DEFAULT_RETRIES,
       minTimeout: options.minTimeoutMs ?? 250,
       factor: 2,
       onFailedAttempt: (error) => options.onRetry?.(error, error.attemptNumber),

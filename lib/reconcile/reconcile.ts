@@ -1,5 +1,5 @@
 import type { Environment } from "../config/schema.ts";
-import type { KubeClients } from "../kube/client.ts";
+import { explainUnreachable, type KubeClients } from "../kube/client.ts";
 import type { KubeObject } from "../render/objects.ts";
 import { type AppliedObject, applyPlan } from "./apply.ts";
 import {
@@ -47,6 +47,19 @@ export interface ReconcileResult {
  * last good revision when `rollout.autoRollback` is set, and still fails.
  */
 export async function reconcile(
+  clients: KubeClients,
+  environment: Environment,
+  objects: KubeObject[],
+  options: ReconcileOptions,
+): Promise<ReconcileResult> {
+  try {
+    return await reconcileOnce(clients, environment, objects, options);
+  } catch (error) {
+    throw explainUnreachable(clients, error);
+  }
+}
+
+async function reconcileOnce(
   clients: KubeClients,
   environment: Environment,
   objects: KubeObject[],
