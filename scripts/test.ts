@@ -96,11 +96,21 @@ const unit = tests.filter((file) => !integration.includes(file));
 
 await step("type check", "npx", ["tsc", "--noEmit"]);
 await step("lint", "npx", ["biome", "check", "."]);
+await step("actionlint", "npx", ["tsx", "scripts/actionlint.ts"]);
+await step("actions dist check", "npx", ["tsx", "scripts/build-actions.ts", "--check"]);
 await step("shellcheck", "bash", ["-c", "shellcheck scripts/*.sh scripts/cluster/*.sh .ci/run"]);
 await uvu("unit tests", unit);
 if (!process.argv.includes("--unit")) {
   await step("local cluster up", "bash", ["scripts/cluster/up.sh"]);
-  await uvuInParallel("integration tests", integration);
+  await uvuInParallel(
+    "integration tests",
+    integration.filter((file) => !file.includes(".serial.")),
+  );
+  // Tests that stop parts of the cluster run alone, after the others.
+  await uvu(
+    "integration tests that run alone",
+    integration.filter((file) => file.includes(".serial.")),
+  );
 }
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);

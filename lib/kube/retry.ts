@@ -3,10 +3,10 @@ import pRetry, { AbortError } from "p-retry";
 
 /**
  * Retries after the first attempt. With the first delay of 250 ms doubling each
- * time, the last attempt comes about 16 seconds after the first, long enough
- * for an API server restart on the local cluster.
+ * time, the last attempt comes about 32 seconds after the first, long enough
+ * for an API server restart.
  */
-export const DEFAULT_RETRIES = 6;
+export const DEFAULT_RETRIES = 7;
 
 /** Options for {@link withRetry}. */
 export interface RetryOptions {

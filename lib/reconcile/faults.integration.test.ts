@@ -112,7 +112,7 @@ faults("unreachable API server fails clearly", async () => {
   } catch (error) {
     assert.match(
       (error as Error).message,
-      /^The API server at https:\/\/127\.0\.0\.1:6999 did not answer after 7 attempts over about 16 seconds \(.*ECONNREFUSED.*\); check that the cluster runs/,
+      /^The API server at https:\/\/127\.0\.0\.1:6999 did not answer after 8 attempts over about 32 seconds \(.*ECONNREFUSED.*\); check that the cluster runs/,
     );
   }
 });
