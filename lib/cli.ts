@@ -1,5 +1,10 @@
 import { parseArgs } from "node:util";
 import {
+  BOOTSTRAP_CLI_OPTIONS,
+  type BootstrapCommandOptions,
+  bootstrapCommand,
+} from "./bootstrap/command.ts";
+import {
   deployCommand,
   driftCommand,
   planCommand,
@@ -22,6 +27,8 @@ Commands:
   status     show each service's ready replicas and running image digests
   rollback   re-apply a recorded revision (--to N; default: the one before the last)
   drift      show objects changed or deleted outside Mooring since the last deploy (exit 1 if any)
+  bootstrap  make clusters/NAME/machines.yaml a kubeadm cluster over SSH (--plan, --machine NAME, --remove-worker NAME,
+             --known-hosts FILE, --identity FILE, --summary FILE, --diagnostics FILE)
 
 Options:
   --env NAME   environment under clusters/ (default: local)
@@ -53,6 +60,7 @@ export async function main(argv: string[], root: string, print: (line: string) =
       "allow-empty": { type: "boolean" },
       "allow-mass-prune": { type: "boolean" },
       ...BUILD_CLI_OPTIONS,
+      ...BOOTSTRAP_CLI_OPTIONS,
     },
   });
   const command = positionals[0];
@@ -81,6 +89,8 @@ export async function main(argv: string[], root: string, print: (line: string) =
       return rollbackCommand(root, values as ReconcileCommandOptions, print);
     case "drift":
       return driftCommand(root, values as ReconcileCommandOptions, print);
+    case "bootstrap":
+      return bootstrapCommand(root, values as BootstrapCommandOptions, print);
     default:
       print(`Unknown command '${command}'.\n\n${USAGE}`);
       return 2;

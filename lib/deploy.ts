@@ -19,6 +19,8 @@ export interface DeployOptions {
   replace?: string[];
   allowEmpty?: boolean;
   allowMassPrune?: boolean;
+  /** Called with the images once they are built or found, so a caller can report them when a later step fails. */
+  onImages?: (images: ServiceImage[]) => void;
 }
 
 /** Everything a deploy did, for the report. */
@@ -43,7 +45,7 @@ export async function deploy(
   options: DeployOptions = {},
 ): Promise<DeployResult> {
   // 1. Configuration.
-  const { pullRequest, ...reconcileOptions } = options;
+  const { pullRequest, onImages, ...reconcileOptions } = options;
   const project = await loadProject(root, environmentName, pullRequest === undefined ? {} : { pullRequest });
   const names = project.services.map((service) => service.name);
 
@@ -52,6 +54,7 @@ export async function deploy(
   const images = await buildServiceImages(root, project.environment, names, builder, print, {
     source: pullRequest === undefined ? {} : { pullRequest },
   });
+  onImages?.(images);
 
   // 3. Render, with the commit and workflow run in annotations.
   const provenance = await detectProvenance(root);
