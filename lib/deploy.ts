@@ -21,6 +21,8 @@ export interface DeployOptions {
   allowMassPrune?: boolean;
   /** Called with the images once they are built or found, so a caller can report them when a later step fails. */
   onImages?: (images: ServiceImage[]) => void;
+  /** Called with each plan as it is made, for the same reason. */
+  onPlan?: (plan: Plan) => void;
 }
 
 /** Everything a deploy did, for the report. */

@@ -86,6 +86,10 @@ life("synchronize with a broken image: comment shows the reason", async (context
   assert.is(comments[0]?.id, commentId);
   assert.match(comments[0]?.body ?? "", "Deploy failed");
   assert.match(comments[0]?.body ?? "", /CrashLoopBackOff|exit code 3/);
+  assert.match(
+    comments[0]?.body ?? "",
+    /\*\*Plan:\*\* 0 to create, [1-9]\d* to update, \d+ unchanged, 0 to prune/,
+  );
   assert.is(deployments.at(-1)?.statuses[0]?.state, "failure");
   assert.is(commitStatuses.at(-1)?.state, "failure");
 });

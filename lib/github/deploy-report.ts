@@ -3,8 +3,9 @@ import { environmentUrl } from "../config/url.ts";
 import { type DeployOptions, deploy } from "../deploy.ts";
 import type { Print, ServiceImage } from "../images/build.ts";
 import { connect } from "../kube/client.ts";
+import type { Plan } from "../reconcile/plan.ts";
 import { readServiceStatus } from "../reconcile/status.ts";
-import { type DeployReport, reportFromDeploy } from "./report.ts";
+import { type DeployReport, reportFromDeploy, summarizePlan } from "./report.ts";
 
 /**
  * Deploys an environment and always returns a report: on success the whole
@@ -20,18 +21,24 @@ export async function deployWithReport(
 ): Promise<DeployReport> {
   const { commit, ...deployOptions } = options;
   let images: ServiceImage[] = [];
+  let plan: Plan | undefined;
   try {
     const result = await deploy(root, environmentName, print, {
       ...deployOptions,
       onImages: (found) => {
         images = found;
       },
+      onPlan: (made) => {
+        plan = made;
+      },
     });
     const report = reportFromDeploy(result, commit);
     if (options.pullRequest !== undefined) report.pullRequest = options.pullRequest;
     return report;
   } catch (error) {
-    return failureReport(root, environmentName, error, images, options.pullRequest, commit);
+    const report = await failureReport(root, environmentName, error, images, options.pullRequest, commit);
+    if (plan !== undefined) report.plan = summarizePlan(plan);
+    return report;
   }
 }
 

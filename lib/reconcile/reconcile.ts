@@ -28,6 +28,8 @@ export interface ReconcileOptions {
   allowMassPrune?: boolean;
   /** Deploy lock holder identity, for tests that run two deploys in one process. */
   lockHolder?: string;
+  /** Called with each plan as it is made, so a caller can report it when a later step fails. */
+  onPlan?: (plan: Plan) => void;
 }
 
 /** The outcome of a reconcile. */
@@ -77,6 +79,7 @@ async function reconcileOnce(
   checkScope(objects, namespace);
   let inventory = await readInventory(clients, namespace);
   let plan = await computePlan(clients, objects, inventory);
+  options.onPlan?.(plan);
   if (!needsWrite(plan, inventory, objects)) {
     options.print(`nothing to change in ${namespace}`);
     await waitForRollouts(clients, namespace, deployments, environment.rollout.timeoutSeconds);
@@ -108,6 +111,7 @@ async function reconcileOnce(
     // 3. Plan again under the lock, since another deploy may have changed the cluster.
     inventory = await readInventory(clients, namespace);
     plan = await computePlan(clients, objects, inventory);
+    options.onPlan?.(plan);
     checkPruneShare(plan, inventory, environment, options);
 
     // 4. Record new members before applying, so an interrupted deploy leaves nothing untracked.
