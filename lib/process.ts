@@ -53,7 +53,7 @@ export function runCommand(
       reject(new CommandError(`'${command} ${args.join(" ")}' exited with status ${code}:\n${tail}`, stderr));
     });
     if (options.input !== undefined && child.stdin !== null) {
-      // A command that exits before reading its input closes the pipe; its exit status tells what happened.
+      // A command that exits before reading its input closes the pipe, and its exit status reports the failure.
       child.stdin.on("error", () => {});
       child.stdin.end(options.input);
     }

@@ -81,7 +81,7 @@ export function explainUnreachable(clients: KubeClients, error: unknown): unknow
   const server = clients.config.getCurrentCluster()?.server ?? "unknown";
   const cause = error instanceof ApiException ? `HTTP ${error.code}` : (error as Error).message;
   return new Error(
-    `The API server at ${server} did not answer after ${DEFAULT_RETRIES + 1} attempts over about 32 seconds (${cause}); check that the cluster runs ('npm run cluster:check' for the local one) and that the environment's cluster.kubeconfig points at it`,
+    `The API server at ${server} did not respond after ${DEFAULT_RETRIES + 1} attempts over about 32 seconds (${cause}); check that the cluster runs ('npm run cluster:check' for the local one) and that the environment's cluster.kubeconfig points at it`,
     { cause: error },
   );
 }

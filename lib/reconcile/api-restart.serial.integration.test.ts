@@ -7,6 +7,7 @@ import * as assert from "uvu/assert";
 import { loadProject } from "../config/load.ts";
 import type { Environment } from "../config/schema.ts";
 import { buildServiceImages } from "../images/build.ts";
+import { detectBuilder } from "../images/builder.ts";
 import { connect, type KubeClients } from "../kube/client.ts";
 import { readObject, referenceOf } from "../kube/objects.ts";
 import type { KubeObject } from "../render/objects.ts";
@@ -49,7 +50,13 @@ restart.before(async () => {
     rollout: { ...project.environment.rollout, timeoutSeconds: 180, progressDeadlineSeconds: 60 },
   };
   const names = project.services.map((service) => service.name);
-  const images = await buildServiceImages(REPOSITORY_ROOT, environment, names, undefined, () => {});
+  const images = await buildServiceImages(
+    REPOSITORY_ROOT,
+    environment,
+    names,
+    await detectBuilder(),
+    () => {},
+  );
   const rendered = await renderProject(
     { ...project, environment },
     Object.fromEntries(images.map((image) => [image.service, image.reference])),

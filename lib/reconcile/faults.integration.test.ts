@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { loadProject } from "../config/load.ts";
 import type { Environment } from "../config/schema.ts";
 import { buildServiceImages } from "../images/build.ts";
+import { detectBuilder } from "../images/builder.ts";
 import { connect, type KubeClients } from "../kube/client.ts";
 import { microTime, sendJson } from "../kube/raw.ts";
 import type { KubeObject } from "../render/objects.ts";
@@ -57,7 +58,13 @@ faults.before(async () => {
   const project = await loadProject(REPOSITORY_ROOT, "local");
   baseEnvironment = project.environment;
   const names = project.services.map((service) => service.name);
-  const built = await buildServiceImages(REPOSITORY_ROOT, baseEnvironment, names, undefined, () => {});
+  const built = await buildServiceImages(
+    REPOSITORY_ROOT,
+    baseEnvironment,
+    names,
+    await detectBuilder(),
+    () => {},
+  );
   images = Object.fromEntries(built.map((image) => [image.service, image.reference]));
   clients = connect(REPOSITORY_ROOT, baseEnvironment);
 });
@@ -112,7 +119,7 @@ faults("unreachable API server fails clearly", async () => {
   } catch (error) {
     assert.match(
       (error as Error).message,
-      /^The API server at https:\/\/127\.0\.0\.1:6999 did not answer after 8 attempts over about 32 seconds \(.*ECONNREFUSED.*\); check that the cluster runs/,
+      /^The API server at https:\/\/127\.0\.0\.1:6999 did not respond after 8 attempts over about 32 seconds \(.*ECONNREFUSED.*\); check that the cluster runs/,
     );
   }
 });

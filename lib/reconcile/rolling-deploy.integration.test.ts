@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { loadProject } from "../config/load.ts";
 import type { Environment } from "../config/schema.ts";
 import { buildServiceImages } from "../images/build.ts";
+import { detectBuilder } from "../images/builder.ts";
 import { connect, type KubeClients } from "../kube/client.ts";
 import type { KubeObject } from "../render/objects.ts";
 import { renderProject } from "../render/render.ts";
@@ -139,7 +140,13 @@ rolling.before(async () => {
     ),
   };
   const names = project.services.map((service) => service.name);
-  const images = await buildServiceImages(REPOSITORY_ROOT, environment, names, undefined, () => {});
+  const images = await buildServiceImages(
+    REPOSITORY_ROOT,
+    environment,
+    names,
+    await detectBuilder(),
+    () => {},
+  );
   objects = await renderProject(
     { ...project, environment },
     Object.fromEntries(images.map((image) => [image.service, image.reference])),

@@ -24,7 +24,7 @@ SERVICE_CIDR=10.96.0.0/16
 API_SERVICE_IP=10.96.0.1
 NODEPORT_RANGE=30000-32767
 PAUSE_IMAGE=localhost:5000/mooring/pause:1
-# A bridge with no ports holds routes for the pod and service ranges, so a
+# A bridge with no ports carries routes for the pod and service ranges, so a
 # packet to an address with no pod or Service behind it is dropped on this
 # machine instead of following the default route out of it. (A dummy link
 # would do the same, but this kernel has no dummy driver.)

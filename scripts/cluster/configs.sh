@@ -101,7 +101,7 @@ evictionHard:
   imagefs.available: 2%
 YAML
 
-  # 4. kube-proxy: NodePorts answer on loopback and the node address only.
+  # 4. kube-proxy: NodePorts are served on loopback and the node address only.
   write_if_changed "$CONFIG_DIR/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration

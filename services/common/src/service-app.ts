@@ -27,9 +27,9 @@ export interface ServiceApp {
 
 /**
  * Creates a Hono app with the behaviour every service shares: request logging, JSON errors,
- * a JSON 404, `/healthz` and `/readyz`, security headers with a content security policy that
- * allows no scripts, a request body limit, and `Connection: close` on responses once shutdown
- * has begun. The caller adds its own routes to `app`.
+ * a JSON 404, `/healthz` and `/readyz`, and a request body limit. Responses carry security
+ * headers with a content security policy that allows no scripts, and `Connection: close` once
+ * shutdown has begun. The caller adds its own routes to `app`.
  */
 export function createServiceApp(logger: Logger): ServiceApp {
   const readiness = new Readiness();
