@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,65 +7,24 @@ import * as assert from "uvu/assert";
 import { loadProject } from "../config/load.ts";
 import type { Environment } from "../config/schema.ts";
 import { buildServiceImages } from "../images/build.ts";
-import { detectBuilder } from "../images/builder.ts";
 import { connect, type KubeClients } from "../kube/client.ts";
 import { microTime, sendJson } from "../kube/raw.ts";
-import type { KubeObject } from "../render/objects.ts";
-import { renderProject } from "../render/render.ts";
 import { REPOSITORY_ROOT } from "../testing/fixture.ts";
 import { LOCK_NAME } from "./lock.ts";
 import { reconcile } from "./reconcile.ts";
+import { kubectl, prepareTestCluster, renderFor, type TestCluster, testEnvironment } from "./testing.ts";
 
-const KUBECTL = "/var/cache/mooring/kubernetes-1.20.2-r2/bin/kubectl";
 const faults = suite("faults around a deploy");
+let cluster: TestCluster;
 let clients: KubeClients;
-let baseEnvironment: Environment;
-let images: Record<string, string>;
 
 function environmentFor(namespace: string): Environment {
-  return {
-    ...baseEnvironment,
-    namespace,
-    services: Object.fromEntries(
-      Object.keys(baseEnvironment.services).map((name) => [
-        name,
-        { replicas: 1, expose: { type: "ClusterIP" as const } },
-      ]),
-    ),
-    rollout: { ...baseEnvironment.rollout, timeoutSeconds: 120, progressDeadlineSeconds: 30 },
-    lock: { ...baseEnvironment.lock, timeoutSeconds: 120 },
-  };
-}
-
-async function render(environment: Environment): Promise<KubeObject[]> {
-  const project = await loadProject(REPOSITORY_ROOT, "local");
-  return renderProject({ ...project, environment }, images);
-}
-
-function kubectl(...args: string[]): void {
-  const result = spawnSync(
-    KUBECTL,
-    ["--kubeconfig", join(REPOSITORY_ROOT, ".mooring", "kubeconfig"), ...args],
-    {
-      encoding: "utf8",
-    },
-  );
-  assert.is(result.status, 0, `kubectl ${args.join(" ")} failed: ${result.stderr}`);
+  return testEnvironment(cluster.project.environment, namespace);
 }
 
 faults.before(async () => {
-  const project = await loadProject(REPOSITORY_ROOT, "local");
-  baseEnvironment = project.environment;
-  const names = project.services.map((service) => service.name);
-  const built = await buildServiceImages(
-    REPOSITORY_ROOT,
-    baseEnvironment,
-    names,
-    await detectBuilder(),
-    () => {},
-  );
-  images = Object.fromEntries(built.map((image) => [image.service, image.reference]));
-  clients = connect(REPOSITORY_ROOT, baseEnvironment);
+  cluster = await prepareTestCluster();
+  clients = cluster.clients;
 });
 
 faults("dead lock holder's lease expires", async () => {
@@ -88,7 +46,7 @@ faults("dead lock holder's lease expires", async () => {
         renewTime: renewed,
       },
     });
-    const result = await reconcile(clients, environment, await render(environment), {
+    const result = await reconcile(clients, environment, await renderFor(cluster, environment), {
       commit: "after",
       print: (line) => lines.push(line),
     });
@@ -114,7 +72,10 @@ faults("unreachable API server fails clearly", async () => {
   const environment = { ...environmentFor("faults-unreachable"), cluster: { kubeconfig } };
   const unreachable = connect(REPOSITORY_ROOT, environment);
   try {
-    await reconcile(unreachable, environment, await render(environment), { commit: "x", print: () => {} });
+    await reconcile(unreachable, environment, await renderFor(cluster, environment), {
+      commit: "x",
+      print: () => {},
+    });
     assert.unreachable("expected the deploy to fail");
   } catch (error) {
     assert.match(

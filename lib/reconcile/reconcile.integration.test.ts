@@ -3,63 +3,40 @@ import { randomBytes } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { loadProject } from "../config/load.ts";
 import type { Environment } from "../config/schema.ts";
-import { buildServiceImages } from "../images/build.ts";
-import { detectBuilder } from "../images/builder.ts";
-import { connect, type KubeClients } from "../kube/client.ts";
+import type { KubeClients } from "../kube/client.ts";
 import { readObject } from "../kube/objects.ts";
 import type { KubeObject } from "../render/objects.ts";
-import { renderProject } from "../render/render.ts";
 import { REPOSITORY_ROOT } from "../testing/fixture.ts";
 import { detectDrift } from "./drift.ts";
 import { applySetId, INVENTORY_NAME, PART_OF_LABEL, readInventory, writeInventory } from "./inventory.ts";
 import { reconcile } from "./reconcile.ts";
+import {
+  KUBECTL,
+  kubectl,
+  prepareTestCluster,
+  renderFor,
+  type TestCluster,
+  testEnvironment,
+} from "./testing.ts";
 
 // Every test works in its own namespace, on the real images and templates,
 // with one replica per service and ClusterIP for the frontend, so it never
 // touches the demo's namespace or NodePort.
-const KUBECTL = "/var/cache/mooring/kubernetes-1.20.2-r2/bin/kubectl";
 const AUDIT_LOG = "/var/log/mooring/audit.log";
 const engine = suite("reconcile on the local cluster");
 const lines: string[] = [];
 const print = (line: string) => lines.push(line);
+let cluster: TestCluster;
 let clients: KubeClients;
-let baseEnvironment: Environment;
 let images: Record<string, string>;
 
 function environmentFor(namespace: string, rollout: Partial<Environment["rollout"]> = {}): Environment {
-  return {
-    ...baseEnvironment,
-    namespace,
-    services: Object.fromEntries(
-      Object.keys(baseEnvironment.services).map((name) => [
-        name,
-        { replicas: 1, expose: { type: "ClusterIP" as const } },
-      ]),
-    ),
-    rollout: {
-      ...baseEnvironment.rollout,
-      timeoutSeconds: 120,
-      progressDeadlineSeconds: 30,
-      autoRollback: false,
-      ...rollout,
-    },
-    lock: { ...baseEnvironment.lock, timeoutSeconds: 120 },
-  };
+  return testEnvironment(cluster.project.environment, namespace, rollout);
 }
 
-async function render(environment: Environment): Promise<KubeObject[]> {
-  const project = await loadProject(REPOSITORY_ROOT, "local");
-  return renderProject({ ...project, environment }, images);
-}
-
-function kubectl(...args: string[]): string {
-  const result = spawnSync(KUBECTL, ["--kubeconfig", `${REPOSITORY_ROOT}/.mooring/kubeconfig`, ...args], {
-    encoding: "utf8",
-  });
-  assert.is(result.status, 0, `kubectl ${args.join(" ")} failed: ${result.stderr}`);
-  return result.stdout;
+function render(environment: Environment): Promise<KubeObject[]> {
+  return renderFor(cluster, environment);
 }
 
 function uniqueNamespace(purpose: string): string {
@@ -136,18 +113,9 @@ function deleteNamespace(namespace: string): void {
 }
 
 engine.before(async () => {
-  const project = await loadProject(REPOSITORY_ROOT, "local");
-  baseEnvironment = project.environment;
-  const names = project.services.map((service) => service.name);
-  const built = await buildServiceImages(
-    REPOSITORY_ROOT,
-    baseEnvironment,
-    names,
-    await detectBuilder(),
-    () => {},
-  );
-  images = Object.fromEntries(built.map((image) => [image.service, image.reference]));
-  clients = connect(REPOSITORY_ROOT, baseEnvironment);
+  cluster = await prepareTestCluster();
+  clients = cluster.clients;
+  images = cluster.images;
 });
 
 engine("second deploy writes nothing", async () => {

@@ -23,7 +23,7 @@ let environment: Environment;
 let objects: KubeObject[];
 const namespace = `rolling-${randomBytes(3).toString("hex")}`;
 
-// wrk counts what it sees; this script also counts pages that name a failed backend.
+// wrk counts connection errors and statuses; this script also counts pages that name a failed backend.
 const WRK_SCRIPT = `
 local backendErrors = 0
 local badStatus = 0

@@ -1,4 +1,5 @@
 import type { KubeClients } from "../kube/client.ts";
+import { labelSelector } from "./health.ts";
 
 /** One service's live state in the cluster. */
 export interface ServiceStatus {
@@ -20,10 +21,10 @@ export async function readServiceStatus(
   const statuses: ServiceStatus[] = [];
   for (const name of names) {
     const deployment = await clients.apps.readNamespacedDeployment({ name, namespace });
-    const selector = Object.entries(deployment.spec?.selector.matchLabels ?? {})
-      .map(([key, value]) => `${key}=${value}`)
-      .join(",");
-    const pods = await clients.core.listNamespacedPod({ namespace, labelSelector: selector });
+    const pods = await clients.core.listNamespacedPod({
+      namespace,
+      labelSelector: labelSelector(deployment),
+    });
     const running = pods.items.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
     const digests = new Set<string>();
     for (const pod of running) {

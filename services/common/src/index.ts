@@ -3,6 +3,7 @@ export { createErrorHandler, createNotFoundHandler, type ErrorBody, HttpError } 
 export { createHealthRoutes, Readiness } from "./health.ts";
 export { createLogger, type LogFields, type Logger, type LoggerOptions, type LogLevel } from "./logger.ts";
 export { logRequests } from "./request-log.ts";
+export { runService } from "./run-service.ts";
 export {
   logStartupFailure,
   SHUTDOWN_SIGNALS,
