@@ -6,7 +6,7 @@ export interface ConfigProblem {
   line?: number;
   /** Path inside the document, such as `services.time.replicas`. */
   path: string;
-  /** What is wrong and what was expected. */
+  /** The problem and the expected value. */
   message: string;
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reports whether each part of the local cluster runs and answers, and exits
+# Reports whether each part of the local cluster runs and responds, and exits
 # non-zero if any does not.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
