@@ -69,8 +69,16 @@ export async function applyObject(
   return result as unknown as KubeObject;
 }
 
-/** Deletes an object with foreground propagation; a missing object counts as deleted. */
-export async function deleteObject(clients: KubeClients, reference: ObjectReference): Promise<void> {
+/**
+ * Deletes an object; a missing object counts as deleted. Foreground
+ * propagation (the default) keeps the object until its dependents are gone;
+ * Background removes it at once and lets the garbage collector remove them.
+ */
+export async function deleteObject(
+  clients: KubeClients,
+  reference: ObjectReference,
+  propagation: "Foreground" | "Background" = "Foreground",
+): Promise<void> {
   try {
     await withRetry(() =>
       clients.objects.delete(
@@ -83,7 +91,7 @@ export async function deleteObject(clients: KubeClients, reference: ObjectRefere
         undefined,
         undefined,
         undefined,
-        "Foreground",
+        propagation,
       ),
     );
   } catch (error) {

@@ -86,7 +86,9 @@ async function applyEntry(
       throw immutableFieldError(entry.object, entry.immutableField);
     }
     if (replace && !created) {
-      await deleteObject(clients, entry.reference);
+      // Background: the object goes at once and its old pods drain on their own,
+      // instead of holding the replacement back for their whole grace period.
+      await deleteObject(clients, entry.reference, "Background");
       await waitUntilGone(clients, entry);
       await applyObject(clients, desired);
       return { object: entry.object, action: "replaced" };
