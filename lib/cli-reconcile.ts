@@ -173,11 +173,12 @@ function planToJson(plan: Plan): unknown {
 
 function formatServiceTable(services: DeployResult["services"]): string {
   return formatTable(
-    ["SERVICE", "READY", "PODS", "IMAGE DIGEST"],
+    ["SERVICE", "READY", "PODS", "NODES", "IMAGE DIGEST"],
     services.map((service) => [
       service.service,
       `${service.readyReplicas}/${service.replicas}`,
       service.pods.join(", "),
+      service.nodes.join(", "),
       service.digests.map(shortDigest).join(", "),
     ]),
   );

@@ -33,7 +33,7 @@ demo("ends with the frontend URL", () => {
   const output = runDemo();
   const url = /Frontend: (http:\/\/\S+)/.exec(output)?.[1];
   assert.ok(url, `no 'Frontend: URL' line in:\n${output}`);
-  assert.match(output, /SERVICE\s+READY\s+PODS\s+IMAGE DIGEST/);
+  assert.match(output, /SERVICE\s+READY\s+PODS\s+NODES\s+IMAGE DIGEST/);
   assert.match(output, /time\s+2\/2/);
   assert.match(output, /image\s+2\/2/);
   assert.match(output, /frontend\s+2\/2/);
@@ -46,6 +46,20 @@ demo("second run rebuilds and changes nothing", () => {
   assert.not.match(output, /^building /m);
   assert.not.match(output, /^(created|configured|pruned) /m);
   assert.match(output, /^nothing to change in mooring-local$/m);
+});
+
+demo("replicas of each service run on different nodes", async () => {
+  const project = await loadProject(root, "local");
+  const live = await readServiceStatus(connect(root, project.environment), project.environment.namespace, [
+    "frontend",
+    "time",
+    "image",
+  ]);
+  for (const service of live) {
+    assert.is(service.nodes.length, 2, `${service.service} runs on ${service.nodes.join(", ")}`);
+    assert.is(new Set(service.nodes).size, 2, `${service.service} runs on ${service.nodes.join(", ")}`);
+    for (const node of service.nodes) assert.match(node, /^fedora-kubernetes-\d$/);
+  }
 });
 
 demo("page is served by both replicas of each backend", async () => {

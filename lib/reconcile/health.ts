@@ -58,7 +58,27 @@ export async function diagnosePod(
   }
   const unschedulable = unschedulableMessage(pod);
   if (unschedulable !== undefined) reasons.push(`pod ${name} is Unschedulable: ${unschedulable}`);
+  const node = await nodeProblem(clients, pod.spec?.nodeName);
+  if (node !== undefined) reasons.push(`pod ${name} is on ${node}`);
   return reasons;
+}
+
+/**
+ * Describes the named node when it is not Ready, such as a machine that lost
+ * power or its network. Returns undefined for a Ready node, for no node, and
+ * when the node cannot be read (a deploy identity may lack the right to read nodes).
+ */
+async function nodeProblem(clients: KubeClients, nodeName: string | undefined): Promise<string | undefined> {
+  if (nodeName === undefined) return undefined;
+  try {
+    const node = await clients.core.readNode({ name: nodeName });
+    const ready = node.status?.conditions?.find((condition) => condition.type === "Ready");
+    if (ready?.status === "True") return undefined;
+    const detail = [ready?.reason, ready?.message].filter((part) => part).join(": ");
+    return `node ${nodeName}, which is not Ready${detail ? ` (${detail})` : ""}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Lists the pods of a Deployment's newest ReplicaSet that are not being deleted. */

@@ -8,11 +8,13 @@ export interface ServiceStatus {
   readyReplicas: number;
   /** Pod names, sorted. */
   pods: string[];
+  /** The node each pod in `pods` runs on, at the same index; `pending` for a pod not yet scheduled. */
+  nodes: string[];
   /** Image digests the ready pods run, from their container statuses. */
   digests: string[];
 }
 
-/** Reads each named Deployment and its pods: replica counts, pod names, running digests. */
+/** Reads each named Deployment and its pods: replica counts, pod names and nodes, running digests. */
 export async function readServiceStatus(
   clients: KubeClients,
   namespace: string,
@@ -25,7 +27,9 @@ export async function readServiceStatus(
       namespace,
       labelSelector: labelSelector(deployment),
     });
-    const running = pods.items.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+    const running = pods.items
+      .filter((pod) => pod.metadata?.deletionTimestamp === undefined)
+      .sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
     const digests = new Set<string>();
     for (const pod of running) {
       for (const container of pod.status?.containerStatuses ?? []) {
@@ -37,7 +41,8 @@ export async function readServiceStatus(
       service: name,
       replicas: deployment.spec?.replicas ?? 0,
       readyReplicas: deployment.status?.readyReplicas ?? 0,
-      pods: running.map((pod) => pod.metadata?.name ?? "").sort(),
+      pods: running.map((pod) => pod.metadata?.name ?? ""),
+      nodes: running.map((pod) => pod.spec?.nodeName ?? "pending"),
       digests: [...digests].sort(),
     });
   }

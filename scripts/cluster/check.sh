@@ -3,11 +3,14 @@
 # non-zero if any does not.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/pki.sh"
+source "$(dirname "$0")/configs.sh"
+source "$(dirname "$0")/machines.sh"
 
 failures=0
 report() {
   local name=$1 status=$2
-  printf '%-26s %s\n' "$name" "$status"
+  printf '%-36s %s\n' "$name" "$status"
   [[ $status == ok* ]] || failures=$((failures + 1))
 }
 admin_curl() {
@@ -15,8 +18,12 @@ admin_curl() {
     "https://127.0.0.1:$API_PORT$1"
 }
 
-# 1. Processes.
-for name in "${COMPONENTS[@]}"; do
+# 1. Processes, of the control plane and of each worker node.
+components=("${COMPONENTS[@]}")
+for node in $(known_nodes); do
+  for component in "${NODE_COMPONENTS[@]}"; do components+=("nodes/$node/$component"); done
+done
+for name in "${components[@]}"; do
   if pid=$(running_pid "$name"); then report "$name" "ok (pid $pid)"; else report "$name" "not running"; fi
 done
 
@@ -31,9 +38,11 @@ if admin_curl /readyz >/dev/null; then
 else
   report "API server /readyz" "not ready"
 fi
-node_ready=$(admin_curl "/api/v1/nodes/$NODE_NAME" 2>/dev/null |
-  jq -r '.status.conditions[]? | select(.type == "Ready") | .status' 2>/dev/null)
-if [[ $node_ready == True ]]; then report "node $NODE_NAME" "ok (Ready)"; else report "node $NODE_NAME" "not Ready"; fi
+for node in "$NODE_NAME" $(known_nodes); do
+  node_ready=$(admin_curl "/api/v1/nodes/$node" 2>/dev/null |
+    jq -r '.status.conditions[]? | select(.type == "Ready") | .status' 2>/dev/null)
+  if [[ $node_ready == True ]]; then report "node $node" "ok (Ready)"; else report "node $node" "not Ready"; fi
+done
 if [[ -f $KUBECONFIG_OUT ]]; then report "kubeconfig" "ok ($KUBECONFIG_OUT)"; else report "kubeconfig" "missing"; fi
 
 if ((failures > 0)); then

@@ -15,7 +15,14 @@ LOG_DIR=/var/log/mooring
 PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KUBECONFIG_OUT=$PROJECT_ROOT/.mooring/kubeconfig
 
-NODE_NAME=mooring-local
+# The control plane keeps the name of the original write-up's first machine.
+# It is a node too, tainted so that only control-plane work runs on it while
+# the cluster has worker nodes.
+NODE_NAME=fedora-kubernetes-master
+# The name the control plane's node had before the cluster had worker nodes; `up` deletes it.
+OLD_NODE_NAME=mooring-local
+# Worker nodes beside the control plane (`up.sh --nodes N` or MOORING_NODES).
+NODE_COUNT=${MOORING_NODES:-3}
 API_PORT=6443
 REGISTRY_ADDRESS=127.0.0.1:5000
 POD_CIDR=10.244.0.0/24
@@ -24,15 +31,15 @@ SERVICE_CIDR=10.96.0.0/16
 API_SERVICE_IP=10.96.0.1
 NODEPORT_RANGE=30000-32767
 PAUSE_IMAGE=localhost:5000/mooring/pause:1
-# A bridge with no ports carries routes for the pod and service ranges, so a
-# packet to an address with no pod or Service behind it is dropped on this
-# machine instead of following the default route out of it. (A dummy link
-# would do the same, but this kernel has no dummy driver.)
-HOLDING_LINK=mooring0
+# The bridge that joins the control plane and the worker nodes. It also
+# carries routes for the whole pod and service ranges, so a packet to an
+# address with no pod or Service behind it is dropped on this machine instead
+# of following the default route out of it.
+MACHINES_BRIDGE=mooring0
 
 # Debian packages the cluster needs at run time, and those its build needs.
 RUNTIME_PACKAGES=(etcd-server containerd runc containernetworking-plugins docker-registry
-  buildah conntrack iptables iproute2 openssl jq curl)
+  buildah conntrack iptables iproute2 openssl jq curl socat openssh-server util-linux)
 BUILD_PACKAGES=(golang-go golang-github-modern-go-reflect2-dev rsync jq dpkg-dev gcc libc6-dev make)
 
 log() { printf '[cluster] %s\n' "$*" >&2; }
@@ -50,9 +57,12 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# The node's address lives on the holding bridge: kubelet rejects a loopback
-# node IP, and an address on a bridge with no ports is reachable from this machine only.
+# The control plane's address lives on the machines' bridge, which also carries
+# the routes for the pod and service ranges: kubelet rejects a loopback node
+# IP, and an address on a host-only bridge is reachable from this machine and
+# its node network namespaces only. Worker node I is 10.244.255.(10+I) on it.
 NODE_IP=10.244.255.1
+MACHINES_PREFIX=24
 PKI_DIR=$STATE_DIR/pki
 CONFIG_DIR=$STATE_DIR/config
 CONTAINERD_SOCKET=$RUN_DIR/containerd/containerd.sock
@@ -65,10 +75,27 @@ running_pid() {
   [[ -f $pid_file ]] || return 1
   pid=$(<"$pid_file")
   [[ -n $pid && -r /proc/$pid/cmdline ]] || return 1
-  binary=$name
-  [[ $name == registry ]] && binary=docker-registry
+  binary=${name##*/}
+  case $binary in
+    registry) binary=docker-registry ;;
+    *-forward) binary=socat ;;
+  esac
   tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "$binary" || return 1
   printf '%s\n' "$pid"
+}
+
+# Start a component in its own session with its log in $LOG_DIR, unless it
+# runs. NAME may name a folder too, as in nodes/NODE/kubelet.
+start() {
+  local name=$1 pid
+  shift
+  if pid=$(running_pid "$name"); then
+    return 0
+  fi
+  log "starting $name"
+  mkdir -p "$(dirname "$RUN_DIR/$name")" "$(dirname "$LOG_DIR/$name")"
+  setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 < /dev/null &
+  echo $! > "$RUN_DIR/$name.pid"
 }
 
 # Retry COMMAND every half second until it succeeds or SECONDS_LIMIT pass.
@@ -82,5 +109,8 @@ wait_for() {
   done
 }
 
-# The components in start order; `down` stops them in the reverse order.
-COMPONENTS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
+# The components in start order; `down` stops them in the reverse order. The
+# forwards make the registry and the API server, which listen on loopback,
+# reachable on the control plane's bridge address from the worker nodes.
+COMPONENTS=(registry registry-forward etcd kube-apiserver kube-apiserver-forward kube-controller-manager
+  kube-scheduler containerd kubelet kube-proxy sshd)

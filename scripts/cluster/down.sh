@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Stops what scripts/cluster/up.sh started: its processes (by the PIDs it
-# recorded), the pods' containers and network namespaces, kube-proxy's
-# iptables rules, and the links it made. Built binaries, certificates, etcd
+# Stops what scripts/cluster/up.sh started: the worker nodes, the control
+# plane's processes (by the PIDs it recorded), the pods' containers and
+# network namespaces, kube-proxy's iptables rules, and the links it made. Built binaries, certificates, etcd
 # data and registry images are kept, so the next `up` is quick.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/pki.sh"
+source "$(dirname "$0")/configs.sh"
+source "$(dirname "$0")/machines.sh"
 
 # Send SIGTERM to a recorded component, then SIGKILL if it outlives 20 seconds.
 stop() {
@@ -19,7 +22,15 @@ stop() {
   rm -f "$RUN_DIR/$name.pid"
 }
 
-# 1. kubelet first, so it restarts nothing, then every container it ran.
+# 1. Worker nodes: everything they run goes at once, then their network.
+for name in $(known_nodes); do
+  machine_paths "$name"
+  log "stopping $name"
+  power_off_node
+  remove_node_network
+done
+
+# 2. The control plane's kubelet first, so it restarts nothing, then every container it ran.
 stop kubelet
 if running_pid containerd >/dev/null; then
   ctr_k8s=(ctr --address "$CONTAINERD_SOCKET" --namespace k8s.io)
@@ -35,7 +46,7 @@ if running_pid containerd >/dev/null; then
 fi
 stop containerd
 
-# 2. Pod network namespaces, the pod bridge and the released pod addresses.
+# 3. Pod network namespaces, the pod bridge and the released pod addresses.
 if [[ -d $RUN_DIR/containerd/state ]]; then
   while IFS= read -r namespace; do
     umount "$namespace" 2>/dev/null || true
@@ -45,13 +56,13 @@ fi
 ip link del mooring-br0 2>/dev/null || true
 rm -rf "$STATE_DIR/cni/ipam"
 
-# 3. kube-proxy and its rules.
+# 4. kube-proxy and its rules.
 stop kube-proxy
 if [[ -x $KUBERNETES_BIN/kube-proxy ]]; then "$KUBERNETES_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true; fi
 
-# 4. The control plane, etcd and the registry.
+# 5. The control plane, etcd and the registry.
 for ((index = ${#COMPONENTS[@]} - 1; index >= 0; index--)); do
   stop "${COMPONENTS[index]}"
 done
-ip link del "$HOLDING_LINK" 2>/dev/null || true
+ip link del "$MACHINES_BRIDGE" 2>/dev/null || true
 log "cluster is down (state kept in $STATE_DIR)"

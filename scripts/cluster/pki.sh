@@ -25,9 +25,10 @@ issue_certificate() {
   chmod 0600 "$PKI_DIR/$name.key"
 }
 
-# Write CONFIG_DIR/NAME.kubeconfig for the client certificate PKI_DIR/NAME.
+# Write CONFIG_DIR/NAME.kubeconfig for the client certificate PKI_DIR/NAME,
+# or TARGET with the API server at SERVER when those are given.
 write_kubeconfig() {
-  local name=$1 target=${2:-$CONFIG_DIR/$1.kubeconfig}
+  local name=$1 target=${2:-$CONFIG_DIR/$1.kubeconfig} server=${3:-https://127.0.0.1:$API_PORT}
   local user
   user=$(openssl x509 -in "$PKI_DIR/$name.crt" -noout -subject -nameopt multiline | awk -F' = ' '/commonName/ {print $2}')
   # A subshell keeps the umask from leaking into the processes `up` starts.
@@ -39,7 +40,7 @@ kind: Config
 clusters:
 - name: mooring-local
   cluster:
-    server: https://127.0.0.1:$API_PORT
+    server: $server
     certificate-authority-data: $(base64 -w0 "$PKI_DIR/ca.crt")
 users:
 - name: $user
@@ -73,11 +74,9 @@ create_pki() {
   issue_certificate etcd-server "/CN=etcd" "DNS:localhost,IP:127.0.0.1" serverAuth
   issue_certificate apiserver-etcd-client "/CN=kube-apiserver-etcd-client"
   issue_certificate apiserver-kubelet-client "/CN=kube-apiserver-kubelet-client"
-  issue_certificate kubelet-server "/CN=$NODE_NAME" "DNS:$NODE_NAME,IP:$NODE_IP,IP:127.0.0.1" serverAuth
   issue_certificate admin "/O=system:masters/CN=mooring-admin"
   issue_certificate controller-manager "/CN=system:kube-controller-manager"
   issue_certificate scheduler "/CN=system:kube-scheduler"
-  issue_certificate kubelet "/O=system:nodes/CN=system:node:$NODE_NAME"
   issue_certificate kube-proxy "/CN=system:kube-proxy"
 
   if [[ ! -f $PKI_DIR/service-account.key ]]; then
@@ -87,7 +86,18 @@ create_pki() {
   fi
 
   local component
-  for component in admin controller-manager scheduler kubelet kube-proxy; do
+  for component in admin controller-manager scheduler kube-proxy; do
     write_kubeconfig "$component"
   done
+}
+
+# Create the certificates and kubeconfigs of the machine that machine_paths
+# last selected: kubelet's serving and client certificates, and kubeconfigs
+# for its kubelet and kube-proxy that reach the API server at M_API.
+create_machine_pki() {
+  issue_certificate "kubelet-server-$M_NAME" "/CN=$M_NAME" "DNS:$M_NAME,IP:$M_IP,IP:127.0.0.1" serverAuth
+  issue_certificate "kubelet-$M_NAME" "/O=system:nodes/CN=system:node:$M_NAME"
+  mkdir -p "$M_CONFIG"
+  write_kubeconfig "kubelet-$M_NAME" "$M_CONFIG/kubelet.kubeconfig" "$M_API"
+  write_kubeconfig kube-proxy "$M_CONFIG/kube-proxy.kubeconfig" "$M_API"
 }
