@@ -18,17 +18,15 @@ const test = suite<Context>("bootstrap action");
 
 test.before(async (context) => {
   context.fleet = await startFleet(["cp", "w1"]);
-  const port = (name: string) => context.fleet.hosts.get(name)?.port;
+  const address = (name: string) => context.fleet.hosts.get(name)?.address;
   context.root = await createProject({
     "clusters/local/machines.yaml": `kubernetesVersion: "1.32"
 controlPlane:
   name: cp
-  address: 127.0.0.1
-  port: ${port("cp")}
+  address: ${address("cp")}
 workers:
   - name: w1
-    address: 127.0.0.1
-    port: ${port("w1")}
+    address: ${address("w1")}
 cni:
   manifest: /srv/kube-flannel.yml
 stepTimeoutSeconds: 60

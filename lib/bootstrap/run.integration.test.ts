@@ -148,7 +148,7 @@ test("kubeadm init gets the advertise address, CIDR, CRI socket and preflight ex
 
   assert.equal(
     init,
-    "change kubeadm init --apiserver-advertise-address=127.0.0.1 --pod-network-cidr=10.244.0.0/16 --cri-socket=unix:///var/run/crio/crio.sock --node-name=cp --ignore-preflight-errors=NumCPU,Mem",
+    `change kubeadm init --apiserver-advertise-address=${context.fleet.hosts.get("cp")?.address} --pod-network-cidr=10.244.0.0/16 --cri-socket=unix:///var/run/crio/crio.sock --node-name=cp --ignore-preflight-errors=NumCPU,Mem`,
   );
 });
 
@@ -268,17 +268,16 @@ test("step over its timeout fails with diagnostics", async (context) => {
 test.run();
 
 async function inventory(context: Context, workers: string[]): Promise<Inventory> {
-  const port = (name: string) => context.fleet.hosts.get(name)?.port;
+  const address = (name: string) => context.fleet.hosts.get(name)?.address;
   const lines = [
     'kubernetesVersion: "1.32"',
     "ssh:",
     "  user: root",
     "controlPlane:",
     "  name: cp",
-    "  address: 127.0.0.1",
-    `  port: ${port("cp")}`,
+    `  address: ${address("cp")}`,
     "workers:",
-    ...workers.flatMap((name) => [`  - name: ${name}`, "    address: 127.0.0.1", `    port: ${port(name)}`]),
+    ...workers.flatMap((name) => [`  - name: ${name}`, `    address: ${address(name)}`]),
     "cni:",
     `  manifest: ${MANIFEST}`,
     "selinux: permissive",

@@ -1,13 +1,15 @@
-// Simulated Fedora hosts behind real sshd servers on 127.0.0.1, for the
-// bootstrap's integration tests. Each host has its own sshd, host key and
-// authorized_keys. Its login puts the fake tools first in PATH and mounts
-// overlays on /etc, /var and /opt in a private mount namespace. The scripts
-// then write the real paths, and the test machine's own files stay untouched.
-import { type ChildProcess, spawn } from "node:child_process";
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { connect, createServer } from "node:net";
+// Simulated Fedora hosts on the machines of the local cluster, for the
+// bootstrap's integration tests. Each host is one machine (the control plane
+// or a worker node), reached over SSH at the machine's address with the
+// machine's own host key, the way bootstrap reaches real machines. The fleet
+// adds its client key to the machine's sshd with a forced command: a login
+// that puts the fake tools first in PATH and mounts overlays on /etc, /var
+// and /opt in a private mount namespace. The scripts then write the real
+// paths, and the machine's own files stay untouched.
+
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { runCommand } from "../../process.ts";
 
 const TOOL = join(import.meta.dirname, "fake-fedora-tool.sh");
@@ -31,14 +33,22 @@ const TOOLS = [
 ];
 const OVERLAID = ["etc", "var", "opt"];
 
-/** One simulated host and its sshd. */
+/** Where scripts/cluster/up.sh describes each machine: its `address`, `host_key.pub` and key drop-ins. */
+const MACHINES = "/run/mooring/machines";
+const CONTROL_PLANE = "fedora-kubernetes-master";
+
+/** One simulated host, on one machine of the local cluster. */
 export interface FakeHost {
   name: string;
+  /** The machine the host runs on, such as fedora-kubernetes-1. */
+  machine: string;
+  address: string;
   port: number;
   directory: string;
-  /** `[127.0.0.1]:PORT TYPE KEY`, the known_hosts line for this host's key. */
+  /** `ADDRESS TYPE KEY`, the known_hosts line for the machine's host key. */
   knownHostsLine: string;
-  sshd: ChildProcess;
+  /** The drop-in file that lets the fleet's key log in to this host. */
+  keysFile: string;
 }
 
 /** Simulated hosts sharing one cluster state, with the client key that logs in to all of them. */
@@ -58,7 +68,11 @@ export interface FakeFleet {
   stop(): Promise<void>;
 }
 
-/** Starts a simulated Fedora host per name, each behind its own sshd on 127.0.0.1. */
+/**
+ * Starts a simulated Fedora host per name, each on its own machine of the
+ * local cluster: the first on the control plane, the others on the worker
+ * nodes in order. Fails when the cluster has fewer machines than names.
+ */
 export async function startFleet(names: string[]): Promise<FakeFleet> {
   const directory = await mkdtemp(join(tmpdir(), "mooring-fleet-"));
   const clusterDirectory = join(directory, "cluster");
@@ -67,8 +81,8 @@ export async function startFleet(names: string[]): Promise<FakeFleet> {
   await writeFile(join(clusterDirectory, "calls.log"), "");
   const identityFile = join(directory, "client_key");
   await runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "mooring-test", "-f", identityFile]);
-  await mkdir("/run/sshd", { recursive: true, mode: 0o755 });
   const hosts = new Map<string, FakeHost>();
+  const machines = await listMachines();
 
   const fleet: FakeFleet = {
     directory,
@@ -82,7 +96,14 @@ export async function startFleet(names: string[]): Promise<FakeFleet> {
       return path;
     },
     async addHost(name) {
-      const host = await startHost(directory, clusterDirectory, identityFile, name);
+      const machine = machines[hosts.size];
+      if (machine === undefined) {
+        throw new Error(
+          `The fleet needs a machine for host ${name}, but the local cluster has only ${machines.length}; ` +
+            "start it with its three worker nodes: npm run cluster:up",
+        );
+      }
+      const host = await startHost(directory, clusterDirectory, identityFile, name, machine);
       hosts.set(name, host);
       return host;
     },
@@ -95,7 +116,7 @@ export async function startFleet(names: string[]): Promise<FakeFleet> {
       return text.split("\n").filter((line) => line !== "");
     },
     async stop() {
-      await Promise.all([...hosts.values()].map((host) => stopProcess(host.sshd)));
+      await Promise.all([...hosts.values()].map((host) => rm(host.keysFile, { force: true })));
       await rm(directory, { recursive: true, force: true });
     },
   };
@@ -103,11 +124,21 @@ export async function startFleet(names: string[]): Promise<FakeFleet> {
   return fleet;
 }
 
+/** The local cluster's machines, the control plane first, then the worker nodes by number. */
+async function listMachines(): Promise<string[]> {
+  const names = await readdir(MACHINES).catch(() => [] as string[]);
+  const nodes = names
+    .filter((name) => name !== CONTROL_PLANE)
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  return names.includes(CONTROL_PLANE) ? [CONTROL_PLANE, ...nodes] : nodes;
+}
+
 async function startHost(
   base: string,
   clusterDirectory: string,
   identityFile: string,
   name: string,
+  machine: string,
 ): Promise<FakeHost> {
   const directory = join(base, "hosts", name);
   const state = join(directory, "state");
@@ -152,73 +183,23 @@ exec bash -c "$SSH_ORIGINAL_COMMAND"'
   );
   await chmod(login, 0o755);
 
-  // sshd with its own host key, authorized_keys and port.
-  const hostKey = join(directory, "host_key");
-  await runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", hostKey]);
-  await writeFile(join(directory, "authorized_keys"), await readFile(`${identityFile}.pub`, "utf8"));
-  const port = await freePort();
-  const config = join(directory, "sshd_config");
+  // The machine's sshd reads the keys in this drop-in; the forced command is the login.
+  const clientKey = (await readFile(`${identityFile}.pub`, "utf8")).trim();
+  const keysFile = join(MACHINES, machine, "authorized_keys.d", `${basename(base)}-${name}.keys`);
   await writeFile(
-    config,
-    [
-      `Port ${port}`,
-      "ListenAddress 127.0.0.1",
-      `HostKey ${hostKey}`,
-      `AuthorizedKeysFile ${join(directory, "authorized_keys")}`,
-      `PidFile ${join(directory, "sshd.pid")}`,
-      `ForceCommand ${login}`,
-      "PermitRootLogin prohibit-password",
-      "PasswordAuthentication no",
-      "KbdInteractiveAuthentication no",
-      "UsePAM no",
-      "StrictModes no",
-      // bash reads ~/.bashrc for a command sshd starts when SHLVL is below 2;
-      // this machine's root .bashrc is slow, and a Fedora host's is not ours to test.
-      "SetEnv SHLVL=1",
-      "",
-    ].join("\n"),
+    keysFile,
+    `command="${login}",no-port-forwarding,no-agent-forwarding,no-X11-forwarding ${clientKey}\n`,
+    { mode: 0o644 },
   );
-  const sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", config], { stdio: ["ignore", "ignore", "pipe"] });
-  let sshdLog = "";
-  sshd.stderr?.on("data", (chunk: Buffer) => {
-    sshdLog += chunk.toString();
-  });
-  await waitForPort(port, () => sshdLog);
-  const [type, key] = (await readFile(`${hostKey}.pub`, "utf8")).trim().split(" ");
-  return { name, port, directory, knownHostsLine: `[127.0.0.1]:${port} ${type} ${key}`, sshd };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function waitForPort(port: number, log: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.on("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`sshd did not listen on 127.0.0.1:${port} within 5 seconds:\n${log()}`);
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.on("close", () => resolve());
-    child.kill("SIGTERM");
-  });
+  const address = (await readFile(join(MACHINES, machine, "address"), "utf8")).trim();
+  const [type, key] = (await readFile(join(MACHINES, machine, "host_key.pub"), "utf8")).trim().split(" ");
+  return {
+    name,
+    machine,
+    address,
+    port: 22,
+    directory,
+    knownHostsLine: `${address} ${type} ${key}`,
+    keysFile,
+  };
 }
