@@ -33,7 +33,7 @@ const TOOLS = [
 ];
 const OVERLAID = ["etc", "var", "opt"];
 
-/** Where scripts/cluster/up.sh describes each machine: its `address`, `host_key.pub` and key drop-ins. */
+/** Folder in which scripts/cluster/up.sh writes each machine's `address`, `host_key.pub` and key drop-ins. */
 const MACHINES = "/run/mooring/machines";
 const CONTROL_PLANE = "fedora-kubernetes-master";
 
@@ -124,7 +124,7 @@ export async function startFleet(names: string[]): Promise<FakeFleet> {
   return fleet;
 }
 
-/** The local cluster's machines, the control plane first, then the worker nodes by number. */
+/** Lists the local cluster's machines: the control plane first, then the worker nodes by number. */
 async function listMachines(): Promise<string[]> {
   const names = await readdir(MACHINES).catch(() => [] as string[]);
   const nodes = names
