@@ -56,8 +56,55 @@ fetchTimeSuite("times out a hung backend", async () => {
   const result = await fetchTime(options);
 
   assert.equal(result, { ok: false, error: "The time service did not respond within 30 ms." });
-  assert.is(lines[0]?.level, "warn");
-  assert.is(lines[0]?.message, "Backend request failed. The time service did not respond within 30 ms.");
+  assert.equal(
+    lines.map((line) => line.level),
+    ["info", "warn"],
+  );
+  assert.is(lines[0]?.message, "Backend request retried on a new connection.");
+  assert.is(lines[1]?.message, "Backend request failed. The time service did not respond within 30 ms.");
+});
+
+fetchTimeSuite("retries a timed-out connection once", async () => {
+  const apps = createBackendApps();
+  let calls = 0;
+  const firstHangs: Fetch = (url, init) => {
+    calls++;
+    return calls === 1 ? hangingFetch(url, init) : routeFetch(apps)(url, init);
+  };
+  const { options } = requestOptions(firstHangs, TIME_URL, 100);
+
+  const result = await fetchTime(options);
+
+  assert.is(result.ok, true);
+  assert.is(calls, 2);
+});
+
+fetchTimeSuite("retries a refused connection once", async () => {
+  const apps = createBackendApps();
+  let calls = 0;
+  const firstRefused: Fetch = (url, init) => {
+    calls++;
+    return calls === 1 ? refused(url, init) : routeFetch(apps)(url, init);
+  };
+  const { options } = requestOptions(firstRefused, TIME_URL);
+
+  const result = await fetchTime(options);
+
+  assert.is(result.ok, true);
+  assert.is(calls, 2);
+});
+
+fetchTimeSuite("does not retry an error status", async () => {
+  let calls = 0;
+  const failing: Fetch = async (url, init) => {
+    calls++;
+    return respondWith("oops", { status: 500 })(url, init);
+  };
+  const { options } = requestOptions(failing, TIME_URL);
+
+  await fetchTime(options);
+
+  assert.is(calls, 1);
 });
 
 fetchTimeSuite("times out a slow body", async () => {
@@ -93,7 +140,8 @@ fetchTimeSuite("reports a refused connection", async () => {
   const result = await fetchTime(options);
 
   assert.equal(result, { ok: false, error: "The time service could not be reached (ECONNREFUSED)." });
-  assert.is((lines[0]?.error as { message?: string } | undefined)?.message, "fetch failed");
+  const failure = lines.find((line) => line.level === "warn");
+  assert.is((failure?.error as { message?: string } | undefined)?.message, "fetch failed");
 });
 
 fetchTimeSuite("rejects a body that is not JSON", async () => {

@@ -70,6 +70,16 @@ class InvalidResponseError extends Error {
   override readonly name = "InvalidResponseError";
 }
 
+/** Why one attempt failed: `retry` is set for failures that a new connection may avoid. */
+type AttemptFailure = { ok: false; message: string; error?: unknown; retry: boolean; timedOut?: true };
+
+/**
+ * Requests a backend, trying a second connection when the first one times out
+ * or fails to connect. A Service picks a pod per connection, so the second
+ * attempt can reach another pod when the first went to a pod that is gone,
+ * such as one on a node that lost power before the Service dropped it. The
+ * first attempt gets half of `timeoutMs` and the second the rest.
+ */
 async function requestBackend<T>(
   service: string,
   options: BackendRequestOptions,
@@ -77,6 +87,36 @@ async function requestBackend<T>(
   readBody: (response: Response) => Promise<T>,
 ): Promise<BackendResult<T>> {
   const { url, timeoutMs, logger } = options;
+  const deadline = Date.now() + timeoutMs;
+  const first = await attempt(service, options, accept, readBody, Math.ceil(timeoutMs / 2));
+  if (first.ok) return first;
+
+  const remainingMs = deadline - Date.now();
+  let last = first;
+  if (first.retry && remainingMs > 0) {
+    logger.info("Backend request retried on a new connection.", {
+      backend: service,
+      url: url.href,
+      reason: first.message,
+    });
+    const second = await attempt(service, options, accept, readBody, remainingMs);
+    if (second.ok) return second;
+    last = second;
+  }
+  // A last attempt that timed out used up the whole budget, so the message names all of it.
+  const message = last.timedOut
+    ? `The ${service} service did not respond within ${timeoutMs} ms.`
+    : last.message;
+  return fail(logger, service, url, message, last.error);
+}
+
+async function attempt<T>(
+  service: string,
+  options: BackendRequestOptions,
+  accept: string,
+  readBody: (response: Response) => Promise<T>,
+  timeoutMs: number,
+): Promise<{ ok: true; value: T } | AttemptFailure> {
   // Not AbortSignal.timeout(), because Node unrefs its timer, so a process with nothing else
   // pending (such as a test) would exit before the timeout fires.
   const controller = new AbortController();
@@ -87,27 +127,40 @@ async function requestBackend<T>(
   );
 
   try {
-    const response = await options.fetch(url, { signal, headers: { accept } });
+    const response = await options.fetch(options.url, { signal, headers: { accept } });
     if (!response.ok) {
       await response.body?.cancel();
-      return fail(logger, service, url, `The ${service} service responded with status ${response.status}.`);
+      return {
+        ok: false,
+        message: `The ${service} service responded with status ${response.status}.`,
+        retry: false,
+      };
     }
     return { ok: true, value: await readBody(response) };
   } catch (error) {
     // The timeout is the only abort, so an aborted signal means the request took too long.
     if (signal.aborted) {
-      return fail(logger, service, url, `The ${service} service did not respond within ${timeoutMs} ms.`);
+      return {
+        ok: false,
+        message: `The ${service} service did not respond within ${timeoutMs} ms.`,
+        retry: true,
+        timedOut: true,
+      };
     }
     if (error instanceof InvalidResponseError) {
-      return fail(
-        logger,
-        service,
-        url,
-        `The ${service} service returned an invalid response. ${error.message}`,
-      );
+      return {
+        ok: false,
+        message: `The ${service} service returned an invalid response. ${error.message}`,
+        retry: false,
+      };
     }
     const reason = describeNetworkError(error);
-    return fail(logger, service, url, `The ${service} service could not be reached (${reason}).`, error);
+    return {
+      ok: false,
+      message: `The ${service} service could not be reached (${reason}).`,
+      error,
+      retry: true,
+    };
   } finally {
     clearTimeout(timer);
   }
