@@ -1,6 +1,6 @@
 // A client that keeps requesting a page and records when each request failed,
 // for tests that take parts of the cluster away under load. wrk counts errors
-// but cannot say when they happened; this records a timeline.
+// but does not record when they happened, and this client does.
 import { request } from "node:http";
 
 /** One request that did not return the page, or returned a page naming a failed backend. */
@@ -11,7 +11,7 @@ export interface PageFailure {
   reason: string;
 }
 
-/** What the load saw, with the failures in time order. */
+/** The outcome of a load: request count and failures, in time order. */
 export interface PageLoadResult {
   requests: number;
   /** Requests without a 200 response: connection errors, timeouts and other statuses. */
