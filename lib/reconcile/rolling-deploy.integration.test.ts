@@ -14,6 +14,7 @@ import type { KubeObject } from "../render/objects.ts";
 import { renderProject } from "../render/render.ts";
 import { REPOSITORY_ROOT } from "../testing/fixture.ts";
 import { reconcile } from "./reconcile.ts";
+import { withNewPodTemplates } from "./testing.ts";
 
 // A NodePort of its own, so the demo's 30080 stays untouched.
 const NODE_PORT = 30081;
@@ -86,18 +87,6 @@ async function startLoad(seconds: number): Promise<{ done: Promise<LoadResult> }
     });
   });
   return { done };
-}
-
-// Returns objects whose pod templates carry a new annotation, so every Deployment rolls.
-function withNewPodTemplates(source: KubeObject[], value: string): KubeObject[] {
-  return source.map((object) => {
-    if (object.kind !== "Deployment") return object;
-    const copy = structuredClone(object);
-    const template = (copy.spec as { template: { metadata: { annotations?: Record<string, string> } } })
-      .template;
-    template.metadata.annotations = { ...template.metadata.annotations, "mooring.dev/test-rollout": value };
-    return copy;
-  });
 }
 
 function withReplicas(source: KubeObject[], replicas: number): KubeObject[] {

@@ -82,3 +82,15 @@ export function kubectl(...args: string[]): string {
   assert.is(result.status, 0, `kubectl ${args.join(" ")} failed: ${result.stderr}`);
   return result.stdout;
 }
+
+/** Returns objects whose pod templates carry a new annotation, so every Deployment rolls. */
+export function withNewPodTemplates(source: KubeObject[], value: string): KubeObject[] {
+  return source.map((object) => {
+    if (object.kind !== "Deployment") return object;
+    const copy = structuredClone(object);
+    const template = (copy.spec as { template: { metadata: { annotations?: Record<string, string> } } })
+      .template;
+    template.metadata.annotations = { ...template.metadata.annotations, "mooring.dev/test-rollout": value };
+    return copy;
+  });
+}

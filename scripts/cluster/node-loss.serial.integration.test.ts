@@ -16,6 +16,7 @@ import {
   renderFor,
   type TestCluster,
   testEnvironment,
+  withNewPodTemplates,
 } from "../../lib/reconcile/testing.ts";
 import type { KubeObject } from "../../lib/render/objects.ts";
 import { REPOSITORY_ROOT } from "../../lib/testing/fixture.ts";
@@ -84,19 +85,8 @@ function podsOn(node: string): string[] {
     .filter((line) => line !== "");
 }
 
-function withTemplateAnnotation(source: KubeObject[], value: string): KubeObject[] {
-  return source.map((object) => {
-    if (object.kind !== "Deployment") return object;
-    const copy = structuredClone(object);
-    const template = (copy.spec as { template: { metadata: { annotations?: Record<string, string> } } })
-      .template;
-    template.metadata.annotations = { ...template.metadata.annotations, "mooring.dev/test-rollout": value };
-    return copy;
-  });
-}
-
 async function deploy(value: string): Promise<void> {
-  await reconcile(cluster.clients, environment, withTemplateAnnotation(objects, value), {
+  await reconcile(cluster.clients, environment, withNewPodTemplates(objects, value), {
     commit: value,
     print: () => {},
   });
