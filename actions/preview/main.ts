@@ -7,6 +7,7 @@ import {
   tokenInput,
   writeReportSummary,
 } from "../../lib/github/action.ts";
+import { publishOrWarn } from "../../lib/github/best-effort.ts";
 import { createGitHubClient } from "../../lib/github/client.ts";
 import { type RunContext, readRunContext } from "../../lib/github/context.ts";
 import { deployWithReport } from "../../lib/github/deploy-report.ts";
@@ -117,16 +118,19 @@ async function sweep(root: string, template: string, context: RunContext): Promi
         outcome: "removed",
         services: [],
       };
-      await publishTeardown(
-        {
-          octokit,
-          context,
-          githubEnvironment: preview.namespace,
-          pullRequest: preview.pullRequest,
-          production: false,
-          commentAuthor: core.getInput("comment-author") || "github-actions[bot]",
-        },
-        report,
+      // The preview is gone already; a GitHub failure leaves its Deployments active but stops no sweep.
+      await publishOrWarn(`Report the removal of ${preview.namespace}`, "the sweep goes on", () =>
+        publishTeardown(
+          {
+            octokit,
+            context,
+            githubEnvironment: preview.namespace,
+            pullRequest: preview.pullRequest,
+            production: false,
+            commentAuthor: core.getInput("comment-author") || "github-actions[bot]",
+          },
+          report,
+        ),
       );
     });
     removed.push({ namespace: preview.namespace, pullRequest: preview.pullRequest, reason });

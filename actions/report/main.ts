@@ -7,6 +7,7 @@ import {
   tokenInput,
   writeReportSummary,
 } from "../../lib/github/action.ts";
+import { type Published, publishOrWarn, writeGitHubFailureSummary } from "../../lib/github/best-effort.ts";
 import { createGitHubClient } from "../../lib/github/client.ts";
 import { readRunContext } from "../../lib/github/context.ts";
 import { githubEnvironmentName } from "../../lib/github/environments.ts";
@@ -42,26 +43,38 @@ await runAction(async () => {
     ...(pullRequest === undefined ? {} : { pullRequest }),
   };
 
-  // 2. Publish.
+  // 2. Publish. A GitHub API failure becomes a warning and a note in the job summary.
   if (stage === "start") {
-    const started = await core.group("Start the Deployment", () => publishStart(target));
-    core.setOutput("deployment-id", String(started.deploymentId));
-    if (started.commentId !== undefined) core.setOutput("comment-id", String(started.commentId));
-    if (process.env.GITHUB_STEP_SUMMARY) {
-      await core.summary
-        .addRaw(`Deployment ${started.deploymentId} of ${target.githubEnvironment} started.`, true)
-        .write();
+    const started = await publishInGroup("Start the Deployment", () => publishStart(target));
+    if (started.ok) {
+      core.setOutput("deployment-id", String(started.value.deploymentId));
+      if (started.value.commentId !== undefined)
+        core.setOutput("comment-id", String(started.value.commentId));
     }
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      const text = started.ok
+        ? `Deployment ${started.value.deploymentId} of ${target.githubEnvironment} started.`
+        : `Deploy of ${target.githubEnvironment} started.`;
+      await core.summary.addRaw(text, true).write();
+    }
+    if (!started.ok) await writeGitHubFailureSummary(started.reason);
     return;
   }
   const report = parseReport(core.getInput("report", { required: true }));
+  const deploymentId = deploymentIdInput();
   const published =
     stage === "finish"
-      ? await core.group("Report the deploy", () => publishFinish(target, deploymentIdInput(), report))
-      : await core.group("Report the teardown", () => publishTeardown(target, report));
-  if (published.commentId !== undefined) core.setOutput("comment-id", String(published.commentId));
+      ? await publishInGroup("Report the deploy", () => publishFinish(target, deploymentId, report))
+      : await publishInGroup("Report the teardown", () => publishTeardown(target, report));
+  if (published.ok && published.value.commentId !== undefined)
+    core.setOutput("comment-id", String(published.value.commentId));
   await writeReportSummary(report, context.runUrl);
+  if (!published.ok) await writeGitHubFailureSummary(published.reason);
 });
+
+function publishInGroup<T>(title: string, publish: () => Promise<T>): Promise<Published<T>> {
+  return core.group(title, () => publishOrWarn(title, "the job summary has the report", publish));
+}
 
 function deploymentIdInput(): number | undefined {
   const value = core.getInput("deployment-id");

@@ -7,6 +7,7 @@ import {
   tokenInput,
   writeReportSummary,
 } from "../../lib/github/action.ts";
+import { publishOrWarn } from "../../lib/github/best-effort.ts";
 import { createGitHubClient } from "../../lib/github/client.ts";
 import { type RunContext, readRunContext } from "../../lib/github/context.ts";
 import { deployWithReport } from "../../lib/github/deploy-report.ts";
@@ -96,18 +97,26 @@ async function publish(
     throw new Error("Input 'github-token' is empty; it is needed to open the scale pull request");
   const octokit = createGitHubClient(token, { log: core.warning });
   const title = `Scale ${request.service} in ${request.environment} to ${request.replicas} replicas`;
-  const pull = await octokit.rest.pulls.create({
-    owner: context.owner,
-    repo: context.repo,
-    head: published.branch,
-    base: branch,
-    title,
-    body: `Requested through the scale workflow${context.runUrl === undefined ? "" : ` ([run](${context.runUrl}))`}. The count is applied already; merge this so the next deploy keeps it.`,
-  });
-  core.setOutput("pull-request", String(pull.data.number));
   const why =
     published.kind === "branch" ? ` because the push to '${branch}' was rejected (${published.reason})` : "";
+  // The commit is pushed already, so a GitHub failure here must not stop the scale from being applied.
+  const opened = await publishOrWarn(
+    "Open the scale pull request",
+    `the commit is on branch '${published.branch}'${why}; open a pull request from it to '${branch}', because until it is merged, a deploy of '${branch}' resets the count`,
+    () =>
+      octokit.rest.pulls.create({
+        owner: context.owner,
+        repo: context.repo,
+        head: published.branch,
+        base: branch,
+        title,
+        body: `Requested through the scale workflow${context.runUrl === undefined ? "" : ` ([run](${context.runUrl}))`}. The count is applied already; merge this so the next deploy keeps it.`,
+      }),
+  );
+  if (!opened.ok) return;
+  const number = opened.value.data.number;
+  core.setOutput("pull-request", String(number));
   core.warning(
-    `Opened pull request #${pull.data.number}${why}; until it is merged, a deploy of '${branch}' resets the count`,
+    `Opened pull request #${number}${why}; until it is merged, a deploy of '${branch}' resets the count`,
   );
 }

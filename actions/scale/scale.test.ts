@@ -32,6 +32,16 @@ async function remoteReplicas(clone: ScratchClone, ref: string): Promise<unknown
   return parse(text).services.time.replicas;
 }
 
+// Makes the remote reject pushes to main, as a protected branch does.
+async function protectMain(clone: ScratchClone): Promise<void> {
+  const hook = join(clone.remote, "hooks", "pre-receive");
+  await writeFile(
+    hook,
+    '#!/bin/sh\nwhile read old new ref; do [ "$ref" = refs/heads/main ] && { echo "main is protected" >&2; exit 1; }; done; exit 0\n',
+  );
+  await chmod(hook, 0o755);
+}
+
 scale("commits and pushes the new count", async ({ clone, github }) => {
   const result = await runAction("scale", {
     inputs: scaleInputs("5"),
@@ -52,12 +62,7 @@ scale("keeps the file's comments", async ({ clone, github }) => {
 });
 
 scale("opens a pull request when main is protected", async ({ clone, github }) => {
-  const hook = join(clone.remote, "hooks", "pre-receive");
-  await writeFile(
-    hook,
-    '#!/bin/sh\nwhile read old new ref; do [ "$ref" = refs/heads/main ] && { echo "main is protected" >&2; exit 1; }; done; exit 0\n',
-  );
-  await chmod(hook, 0o755);
+  await protectMain(clone);
   const result = await runAction("scale", {
     inputs: scaleInputs("4"),
     apiUrl: github.url,
@@ -71,6 +76,27 @@ scale("opens a pull request when main is protected", async ({ clone, github }) =
   assert.is(await remoteReplicas(clone, pull?.head ?? ""), 4);
   assert.is(await remoteReplicas(clone, "main"), 2);
   assert.equal(github.state.rejected, []);
+});
+
+scale("goes on when GitHub cannot open the pull request", async ({ clone, github }) => {
+  await protectMain(clone);
+  github.failNext(1000, 502);
+  const result = await runAction("scale", {
+    inputs: scaleInputs("4"),
+    apiUrl: github.url,
+    workspace: clone.root,
+    env: { MOORING_GITHUB_RETRY_BASE_MS: "10" },
+  });
+  assert.is(result.exitCode, 0, result.log);
+  assert.is(result.outputs["pull-request"], undefined);
+  const branch = /the commit is on branch '(mooring\/scale-staging-time-4-[^']+)'/.exec(result.log)?.[1];
+  assert.ok(branch, result.log);
+  assert.is(await remoteReplicas(clone, branch), 4);
+  assert.match(
+    result.log,
+    "::warning::Open the scale pull request failed on GitHub (POST /repos/acme/shop/pulls returned 502: injected failure)",
+  );
+  assert.equal(github.state.pulls, []);
 });
 
 scale("leaves an unchanged count alone", async ({ clone, github }) => {

@@ -55,8 +55,13 @@ export interface FakeGitHub {
   state: FakeState;
   /** The login that the token authenticates as; comments it creates carry it. */
   login: string;
-  /** Makes the next `count` requests fail with `status` (such as 502) and `headers`, to exercise retries. */
-  failNext(count: number, status: number, headers?: Record<string, string>): void;
+  /**
+   * Makes the next `count` requests fail with `status` (such as 502),
+   * `headers` and a body whose `message` is `message`, to exercise retries.
+   */
+  failNext(count: number, status: number, headers?: Record<string, string>, message?: string): void;
+  /** Makes the next `count` requests get no response until the fake closes, to exercise timeouts. */
+  hangNext(count: number): void;
   close(): Promise<void>;
 }
 
@@ -78,11 +83,10 @@ export async function startFakeGitHub(
     requests: [],
     rejected: [],
   };
-  const failures: { count: number; status: number; headers: Record<string, string> } = {
-    count: 0,
-    status: 500,
-    headers: {},
-  };
+  const failures = { count: 0, status: 500, headers: {} as Record<string, string>, message: "" };
+  let hangs = 0;
+  // Resolves the requests left hanging, so that `close` does not wait for them.
+  const releaseHung: Array<() => void> = [];
   let nextId = 1000;
   const now = () => new Date().toISOString();
   const app = new Hono();
@@ -90,9 +94,14 @@ export async function startFakeGitHub(
   // 1. Bookkeeping, injected failures, authentication and the repository.
   app.use("*", async (c, next) => {
     state.requests.push(`${c.req.method} ${new URL(c.req.url).pathname}`);
+    if (hangs > 0) {
+      hangs--;
+      await new Promise<void>((resolve) => releaseHung.push(resolve));
+      return c.body(null, 504);
+    }
     if (failures.count > 0) {
       failures.count--;
-      return c.json({ message: "injected failure" }, failures.status as 500, failures.headers);
+      return c.json({ message: failures.message }, failures.status as 500, failures.headers);
     }
     if (!/^(token|bearer) \S+$/i.test(c.req.header("authorization") ?? "")) {
       return c.json({ message: "Requires authentication" }, 401);
@@ -245,13 +254,15 @@ export async function startFakeGitHub(
     url: `http://127.0.0.1:${port}`,
     state,
     login,
-    failNext(count, status, headers = {}) {
-      failures.count = count;
-      failures.status = status;
-      failures.headers = headers;
+    failNext(count, status, headers = {}, message = "injected failure") {
+      Object.assign(failures, { count, status, headers, message });
+    },
+    hangNext(count) {
+      hangs = count;
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const release of releaseHung.splice(0)) release();
         server.close(() => resolve());
         // Keep-alive connections would hold `close` open until they time out.
         if ("closeAllConnections" in server) server.closeAllConnections();

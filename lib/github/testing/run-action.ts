@@ -16,6 +16,8 @@ export interface ActionRun {
   workspace?: string;
   /** More environment variables, which win over the runner's. */
   env?: Record<string, string>;
+  /** Seconds after which the action is killed, so that a hang fails a test; its exit code is then -1. Default none. */
+  timeoutSeconds?: number;
 }
 
 /** The exit code, log, outputs and job summary of one action run. */
@@ -89,7 +91,19 @@ export async function runAction(name: string, run: ActionRun): Promise<ActionRes
       child.stderr.on("data", (chunk: Buffer) => {
         log += chunk.toString();
       });
-      child.on("close", (code) => resolve({ exitCode: code ?? 1, log }));
+      let killed = false;
+      const timer =
+        run.timeoutSeconds === undefined
+          ? undefined
+          : setTimeout(() => {
+              killed = true;
+              log += `\nkilled after ${run.timeoutSeconds} s\n`;
+              child.kill("SIGKILL");
+            }, run.timeoutSeconds * 1000);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ exitCode: killed ? -1 : (code ?? 1), log });
+      });
     });
     return {
       exitCode,
