@@ -91,4 +91,15 @@ mergeSuite("without a context, kubeadm's name becomes current", () => {
   assert.is(merged["current-context"], "kubernetes-admin@kubernetes");
 });
 
+mergeSuite("invalid YAML is reported without its lines", () => {
+  const broken = OTHER.replace("token: abc", "token: secret-token-abc\n   expires: soon: here");
+
+  assert.throws(
+    () => mergeKubeconfig(broken, ADMIN, "mooring-staging"),
+    (error: Error) =>
+      /^the existing kubeconfig is not valid YAML: .*line \d+, column \d+/.test(error.message) &&
+      !error.message.includes("secret-token-abc"),
+  );
+});
+
 mergeSuite.run();

@@ -30,7 +30,7 @@ export function mergeKubeconfig(
   admin: string,
   context: string | undefined,
 ): string {
-  const source = parse(admin) as Kubeconfig;
+  const source = parseKubeconfig(admin, "the admin kubeconfig from the control plane");
   const cluster = source.clusters?.[0]?.cluster;
   const user = source.users?.[0]?.user;
   if (cluster === undefined || user === undefined) {
@@ -38,7 +38,9 @@ export function mergeKubeconfig(
   }
   const name = context ?? KUBEADM_CONTEXT;
   const target: Kubeconfig =
-    existing === undefined || existing.trim() === "" ? {} : (parse(existing) as Kubeconfig);
+    existing === undefined || existing.trim() === ""
+      ? {}
+      : parseKubeconfig(existing, "the existing kubeconfig");
   const merged: Kubeconfig = {
     apiVersion: "v1",
     kind: "Config",
@@ -49,6 +51,17 @@ export function mergeKubeconfig(
   };
   if (context === undefined || target["current-context"] === undefined) merged["current-context"] = name;
   return stringify(merged);
+}
+
+// Parses a kubeconfig. On a syntax error, only the first line of the parser's
+// message is kept, because the rest quotes the file's lines around the error,
+// which may contain a client key or a token.
+function parseKubeconfig(text: string, description: string): Kubeconfig {
+  try {
+    return parse(text) as Kubeconfig;
+  } catch (error) {
+    throw new Error(`${description} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+  }
 }
 
 /** Reads a file's text, or undefined when it does not exist. */

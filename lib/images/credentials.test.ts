@@ -49,6 +49,23 @@ findCredentialsSuite("reads the registry's entry of an auth file", async () => {
   }
 });
 
+findCredentialsSuite("invalid auth file is reported without its text", async () => {
+  const folder = await mkdtemp(join(tmpdir(), "mooring-credentials-test-"));
+  try {
+    const file = join(folder, "auth.json");
+    const auth = Buffer.from("ci:secret-password").toString("base64");
+    // The unquoted value makes V8's message quote the characters around it.
+    await writeFile(file, `{"auths": {"ghcr.io": {"auth": ${auth}}}}`);
+    assert.throws(
+      () => findCredentials("ghcr.io", variables, { ...empty, REGISTRY_AUTH_FILE: file }),
+      (error: Error) =>
+        error.message === `Invalid registry auth file '${file}': not valid JSON; fix it, or log in again`,
+    );
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+});
+
 findCredentialsSuite("returns undefined when nothing is set", () => {
   assert.is(findCredentials("ghcr.io", variables, empty), undefined);
 });

@@ -104,7 +104,10 @@ function readAuthFile(file: string, registry: string): RegistryCredentials | und
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new Error(`Invalid registry auth file '${file}': ${(error as Error).message}`);
+    // V8's message quotes the text around the error, which may be part of an 'auth' value.
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+    const where = position === undefined ? "" : ` at position ${position}`;
+    throw new Error(`Invalid registry auth file '${file}': not valid JSON${where}; fix it, or log in again`);
   }
   for (const [key, entry] of Object.entries(parsed.auths ?? {})) {
     const host = key.replace(/^https?:\/\//, "").replace(/\/.*$/, "");

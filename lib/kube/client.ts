@@ -31,9 +31,12 @@ export function connect(root: string, environment: Environment): KubeClients {
   try {
     config.loadFromFile(path);
   } catch (error) {
+    // Only the first line, because a YAML error goes on with the file's lines
+    // around the error, which may contain a token, a password or a key. The
+    // cause is left out for the same reason.
+    const reason = (error as Error).message.split("\n")[0];
     throw new Error(
-      `Cannot read kubeconfig '${path}' (cluster.kubeconfig of environment '${environment.name}'): ${(error as Error).message}`,
-      { cause: error },
+      `Cannot read kubeconfig '${path}' (cluster.kubeconfig of environment '${environment.name}'): ${reason}`,
     );
   }
   if (environment.cluster.context !== undefined) {
