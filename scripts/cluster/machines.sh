@@ -63,7 +63,11 @@ in_node() {
 # Create the selected node's network namespace, its link to the bridge, its
 # routes, and its mount namespace. Safe to run again.
 create_node_namespaces() {
-  [[ -e /run/netns/$M_NAME ]] || ip netns add "$M_NAME"
+  # /run here may outlive a reboot, leaving a file where the namespace was mounted.
+  if ! mountpoint -q "/run/netns/$M_NAME" 2>/dev/null; then
+    rm -f "/run/netns/$M_NAME"
+    ip netns add "$M_NAME"
+  fi
   if ! ip link show "$M_LINK" >/dev/null 2>&1; then
     ip link add "$M_LINK" type veth peer name eth0 netns "$M_NAME"
   fi
