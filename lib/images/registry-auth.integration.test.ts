@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { createSign, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -15,6 +14,7 @@ import { ensureLocalNodeImages } from "./base.ts";
 import { type BuildOptions, buildImages } from "./build.ts";
 import { createBuilder } from "./builder.ts";
 import { RegistryClient } from "./registry.ts";
+import { startRegistry, stopRegistry, type TestRegistry } from "./testing/registry.ts";
 
 // Two registries of this test's own, on loopback: one behind basic auth, one behind a token service.
 const USERNAME = "ci";
@@ -27,7 +27,7 @@ const builder = createBuilder("buildah");
 
 const state: {
   folder?: string;
-  registries: ChildProcess[];
+  registries: TestRegistry[];
   tokenServer?: Server;
   tokenRequests: IncomingMessage[];
   basicHost?: string;
@@ -35,49 +35,6 @@ const state: {
   environment?: Environment;
   options?: BuildOptions;
 } = { registries: [], tokenRequests: [] };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-// Starts the distribution registry with `auth` (YAML lines) and waits until /v2/ responds.
-async function startRegistry(name: string, auth: string): Promise<string> {
-  const folder = state.folder as string;
-  const port = await freePort();
-  const config = join(folder, `${name}.yaml`);
-  await writeFile(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: error",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${join(folder, `${name}-data`)}`,
-      "http:",
-      `  addr: 127.0.0.1:${port}`,
-      "auth:",
-      auth,
-      "",
-    ].join("\n"),
-  );
-  const child = spawn("/usr/bin/docker-registry", ["serve", config], { stdio: "ignore" });
-  state.registries.push(child);
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/v2/`);
-      if (response.status === 401) return `127.0.0.1:${port}`;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`registry '${name}' did not answer on 127.0.0.1:${port}`);
-}
 
 // A token service: checks basic credentials and signs a JWT for the requested scopes with the test key.
 async function startTokenService(key: string, certificate: string): Promise<string> {
@@ -172,11 +129,14 @@ registryAuthSuite.before(async () => {
 
   // 2. The two registries.
   await writeFile(join(folder, "htpasswd"), `${USERNAME}:${PASSWORD_BCRYPT}\n`);
-  state.basicHost = await startRegistry(
+  const basic = await startRegistry(
+    folder,
     "basic",
     ["  htpasswd:", "    realm: mooring-test", `    path: ${join(folder, "htpasswd")}`].join("\n"),
   );
-  state.tokenHost = await startRegistry(
+  state.registries.push(basic);
+  const token = await startRegistry(
+    folder,
     "token",
     [
       "  token:",
@@ -186,6 +146,9 @@ registryAuthSuite.before(async () => {
       `    rootcertbundle: ${join(folder, "token.crt")}`,
     ].join("\n"),
   );
+  state.registries.push(token);
+  state.basicHost = basic.host;
+  state.tokenHost = token.host;
 
   // 3. Services build on the shared local base images, pulled anonymously from the local registry.
   const base = await ensureLocalNodeImages({
@@ -208,9 +171,7 @@ registryAuthSuite.before(async () => {
 });
 
 registryAuthSuite.after(async () => {
-  for (const child of state.registries) {
-    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, "SIGTERM");
-  }
+  await Promise.all(state.registries.map(stopRegistry));
   state.tokenServer?.close();
   if (state.folder !== undefined) await rm(state.folder, { recursive: true, force: true });
 });
