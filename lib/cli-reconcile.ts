@@ -1,4 +1,4 @@
-import { loadProject } from "./config/load.ts";
+import { listServiceFolders, loadProject } from "./config/load.ts";
 import { environmentUrl } from "./config/url.ts";
 import { type DeployResult, deploy, planDeploy, rollback } from "./deploy.ts";
 import { connect } from "./kube/client.ts";
@@ -6,6 +6,7 @@ import { detectDrift } from "./reconcile/drift.ts";
 import { readObjectHealth } from "./reconcile/object-health.ts";
 import type { Plan } from "./reconcile/plan.ts";
 import { readServiceStatus } from "./reconcile/status.ts";
+import { parseImageOptions } from "./render/commands.ts";
 import { formatTable, shortDigest } from "./report/table.ts";
 
 /** The CLI options the reconcile commands read. */
@@ -14,6 +15,8 @@ export interface ReconcileCommandOptions {
   pr?: string;
   output?: string;
   to?: string;
+  /** plan, deploy: `service=reference` images to use instead of building or looking them up. */
+  image?: string[];
   "force-conflicts"?: boolean;
   replace?: string[];
   "allow-empty"?: boolean;
@@ -28,8 +31,10 @@ export async function deployCommand(
   options: ReconcileCommandOptions,
   print: Print,
 ): Promise<number> {
+  const images = parseImageOptions(options.image ?? [], await listServiceFolders(root));
   const result = await deploy(root, options.env, print, {
     ...pullRequestOption(options),
+    images,
     forceConflicts: options["force-conflicts"] ?? false,
     replace: options.replace ?? [],
     allowEmpty: options["allow-empty"] ?? false,
@@ -45,7 +50,8 @@ export async function planCommand(
   options: ReconcileCommandOptions,
   print: Print,
 ): Promise<number> {
-  const { plan } = await planDeploy(root, options.env, pullRequestOption(options).pullRequest);
+  const images = parseImageOptions(options.image ?? [], await listServiceFolders(root));
+  const { plan } = await planDeploy(root, options.env, pullRequestOption(options).pullRequest, images);
   print(options.output === "json" ? JSON.stringify(planToJson(plan), null, 2) : formatPlan(plan));
   return 0;
 }

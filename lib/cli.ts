@@ -4,14 +4,7 @@ import {
   type BootstrapCommandOptions,
   bootstrapCommand,
 } from "./bootstrap/command.ts";
-import {
-  deployCommand,
-  driftCommand,
-  planCommand,
-  type ReconcileCommandOptions,
-  rollbackCommand,
-  statusCommand,
-} from "./cli-reconcile.ts";
+import type { ReconcileCommandOptions } from "./cli-reconcile.ts";
 import { BUILD_CLI_OPTIONS, buildCommand } from "./images/cli-build.ts";
 import { renderCommand, validateCommand } from "./render/commands.ts";
 
@@ -34,7 +27,7 @@ Options:
   --env NAME   environment under clusters/ (default: local)
   --out DIR    render: folder to write one YAML file per object into, in apply order
   --pr N       render: the pull request to render the preview environment for
-  --image SERVICE=REFERENCE  render: use this image (by digest) instead of asking the registry (repeatable)
+  --image SERVICE=REFERENCE  render, plan, deploy: use this image (by digest) instead of asking the registry or building (repeatable)
   --output json              plan, drift: print JSON
   --force-conflicts          deploy: take ownership of fields another applier owns
   --replace Kind/ns/name     deploy: delete and recreate this object (repeatable), for immutable fields
@@ -51,6 +44,7 @@ export async function main(argv: string[], root: string, print: (line: string) =
     options: {
       env: { type: "string", default: "local" },
       out: { type: "string" },
+      pr: { type: "string" },
       image: { type: "string", multiple: true },
       help: { type: "boolean", default: false },
       output: { type: "string" },
@@ -80,19 +74,25 @@ export async function main(argv: string[], root: string, print: (line: string) =
     case "render":
       return renderCommand(root, values, print);
     case "plan":
-      return planCommand(root, values as ReconcileCommandOptions, print);
+      return (await loadReconcileCommands()).planCommand(root, values as ReconcileCommandOptions, print);
     case "deploy":
-      return deployCommand(root, values as ReconcileCommandOptions, print);
+      return (await loadReconcileCommands()).deployCommand(root, values as ReconcileCommandOptions, print);
     case "status":
-      return statusCommand(root, values as ReconcileCommandOptions, print);
+      return (await loadReconcileCommands()).statusCommand(root, values as ReconcileCommandOptions, print);
     case "rollback":
-      return rollbackCommand(root, values as ReconcileCommandOptions, print);
+      return (await loadReconcileCommands()).rollbackCommand(root, values as ReconcileCommandOptions, print);
     case "drift":
-      return driftCommand(root, values as ReconcileCommandOptions, print);
+      return (await loadReconcileCommands()).driftCommand(root, values as ReconcileCommandOptions, print);
     case "bootstrap":
       return bootstrapCommand(root, values as BootstrapCommandOptions, print);
     default:
       print(`Unknown command '${command}'.\n\n${USAGE}`);
       return 2;
   }
+}
+
+// The commands that talk to the cluster load the Kubernetes client, which
+// takes about half a second to import, so the other commands start without it.
+function loadReconcileCommands(): Promise<typeof import("./cli-reconcile.ts")> {
+  return import("./cli-reconcile.ts");
 }

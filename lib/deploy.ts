@@ -15,6 +15,8 @@ import { renderProject } from "./render/render.ts";
 export interface DeployOptions {
   /** The pull request to deploy, for the preview environment. */
   pullRequest?: number;
+  /** Image references pinned by digest, by service, deployed as they are instead of built; the other services are built. */
+  images?: Record<string, string>;
   forceConflicts?: boolean;
   replace?: string[];
   allowEmpty?: boolean;
@@ -47,15 +49,19 @@ export async function deploy(
   options: DeployOptions = {},
 ): Promise<DeployResult> {
   // 1. Configuration.
-  const { pullRequest, onImages, ...reconcileOptions } = options;
+  const { pullRequest, onImages, images: given = {}, ...reconcileOptions } = options;
   const project = await loadProject(root, environmentName, pullRequest === undefined ? {} : { pullRequest });
   const names = project.services.map((service) => service.name);
 
-  // 2. Images.
-  const builder = await detectBuilder();
-  const images = await buildServiceImages(root, project.environment, names, builder, print, {
-    source: pullRequest === undefined ? {} : { pullRequest },
-  });
+  // 2. Images: the given ones as they are, the others built when their inputs changed.
+  const toBuild = names.filter((name) => given[name] === undefined);
+  const built =
+    toBuild.length === 0
+      ? []
+      : await buildServiceImages(root, project.environment, toBuild, await detectBuilder(), print, {
+          source: pullRequest === undefined ? {} : { pullRequest },
+        });
+  const images = [...givenImages(names, given), ...built].sort((a, b) => a.service.localeCompare(b.service));
   onImages?.(images);
 
   // 3. Render, with the commit and workflow run in annotations.
@@ -75,15 +81,21 @@ export async function deploy(
   return { project, images, reconcile: result, services, url: environmentUrl(project) };
 }
 
-/** Computes what a deploy would change, from images already in the registry; writes nothing. */
+/** Computes what a deploy would change, from the given images and those already in the registry; writes nothing. */
 export async function planDeploy(
   root: string,
   environmentName: string,
   pullRequest?: number,
+  given: Record<string, string> = {},
 ): Promise<{ project: Project; plan: Plan }> {
   const project = await loadProject(root, environmentName, pullRequest === undefined ? {} : { pullRequest });
   const names = project.services.map((service) => service.name);
-  const images = await buildServiceImages(root, project.environment, names, undefined, () => {});
+  const toFind = names.filter((name) => given[name] === undefined);
+  const found =
+    toFind.length === 0
+      ? []
+      : await buildServiceImages(root, project.environment, toFind, undefined, () => {});
+  const images = [...givenImages(names, given), ...found];
   const objects = await renderWithImages(project, images, await detectProvenance(root));
   const clients = connect(root, project.environment);
   const inventory = await readInventory(clients, project.environment.namespace);
@@ -121,6 +133,34 @@ export async function rollback(
     print,
     forceConflicts: true,
   });
+}
+
+// Describes the images given by reference for `names`, of which a deploy knows only the digest.
+function givenImages(names: string[], given: Record<string, string>): ServiceImage[] {
+  return names.flatMap((name) => {
+    const reference = given[name];
+    return reference === undefined ? [] : [givenImage(name, reference)];
+  });
+}
+
+function givenImage(service: string, reference: string): ServiceImage {
+  const at = reference.indexOf("@");
+  return {
+    service,
+    reference,
+    name: at === -1 ? reference : reference.slice(0, at),
+    digest: at === -1 ? "" : reference.slice(at + 1),
+    built: false,
+    status: "reused",
+    reason: "given by reference, not built",
+    tag: "",
+    tags: [],
+    changes: [],
+    inputsDigest: "",
+    size: 0,
+    user: "",
+    seconds: 0,
+  };
 }
 
 function renderWithImages(
