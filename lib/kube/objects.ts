@@ -50,6 +50,20 @@ export async function readObject(
   }
 }
 
+/**
+ * Lists the objects of one kind in `namespace` with a single request. List
+ * items carry no apiVersion and kind, so both are set on each from the request.
+ */
+export async function listObjects(
+  clients: KubeClients,
+  apiVersion: string,
+  kind: string,
+  namespace: string,
+): Promise<KubeObject[]> {
+  const list = await withRetry(() => clients.objects.list(apiVersion, kind, namespace));
+  return list.items.map((item) => ({ ...(item as unknown as KubeObject), apiVersion, kind }));
+}
+
 /** Applies an object with server-side apply as field manager `mooring`, and returns the result. */
 export async function applyObject(
   clients: KubeClients,

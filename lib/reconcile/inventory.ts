@@ -13,6 +13,8 @@ export const PART_OF_LABEL = "applyset.kubernetes.io/part-of";
 const ID_LABEL = "applyset.kubernetes.io/id";
 const TOOLING_ANNOTATION = "applyset.kubernetes.io/tooling";
 const GROUP_KINDS_ANNOTATION = "applyset.kubernetes.io/contains-group-kinds";
+/** The data key of {@link Inventory.appliedDigests}. */
+const APPLIED_DIGESTS_KEY = "applied-digests.json.gz";
 /** Good revisions kept in the inventory, newest last. */
 const KEPT_REVISIONS = 5;
 
@@ -30,6 +32,12 @@ export interface Inventory {
   namespace: string;
   members: ObjectReference[];
   revisions: Revision[];
+  /**
+   * The {@link objectDigest} of each member as Mooring last applied it, by
+   * {@link referenceKey}: a member is listed only once an apply of it
+   * completed, and the list is emptied while an apply runs.
+   */
+  appliedDigests?: Record<string, string>;
   /** The Secret's resourceVersion, for an optimistic update; undefined before the first write. */
   resourceVersion?: string;
 }
@@ -50,7 +58,7 @@ export async function readInventory(clients: KubeClients, namespace: string): Pr
   try {
     secret = await withRetry(() => clients.core.readNamespacedSecret({ name: INVENTORY_NAME, namespace }));
   } catch (error) {
-    if (isNotFound(error)) return { id, namespace, members: [], revisions: [] };
+    if (isNotFound(error)) return { id, namespace, members: [], revisions: [], appliedDigests: {} };
     throw error;
   }
   if (secret.metadata?.labels?.[ID_LABEL] !== id) {
@@ -64,6 +72,7 @@ export async function readInventory(clients: KubeClients, namespace: string): Pr
     namespace,
     members: decodeJson<ObjectReference[]>(data["members.json"]) ?? [],
     revisions: decodeGzipJson<Revision[]>(data["revisions.json.gz"]) ?? [],
+    appliedDigests: decodeGzipJson<Record<string, string>>(data[APPLIED_DIGESTS_KEY]) ?? {},
     resourceVersion: secret.metadata?.resourceVersion,
   };
 }
@@ -89,11 +98,17 @@ export async function writeInventory(clients: KubeClients, inventory: Inventory)
       "revisions.json.gz": gzipSync(JSON.stringify(inventory.revisions.slice(-KEPT_REVISIONS))).toString(
         "base64",
       ),
+      [APPLIED_DIGESTS_KEY]: gzipSync(JSON.stringify(inventory.appliedDigests ?? {})).toString("base64"),
     },
   };
   await withRetry(() =>
     clients.objects.patch(secret, undefined, undefined, FIELD_MANAGER, true, "application/apply-patch+yaml"),
   );
+}
+
+/** Returns the first 128 bits of an object's SHA-256, in hex, to tell whether it is the one last applied. */
+export function objectDigest(object: KubeObject): string {
+  return createHash("sha256").update(JSON.stringify(object)).digest("hex").slice(0, 32);
 }
 
 /** Returns the references of objects, sorted, for the member list. */

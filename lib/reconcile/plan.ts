@@ -10,7 +10,8 @@ import {
 } from "../kube/objects.ts";
 import type { KubeObject } from "../render/objects.ts";
 import { explainApplyError, immutableFieldOf } from "./apply-errors.ts";
-import { type Inventory, labelMember, PART_OF_LABEL, referenceKey } from "./inventory.ts";
+import { type Inventory, labelMember, objectDigest, PART_OF_LABEL, referenceKey } from "./inventory.ts";
+import { containsFields, readLiveObjects } from "./live.ts";
 
 /** The change a deploy would make to one object. */
 export type PlanAction = "create" | "update" | "unchanged" | "prune";
@@ -40,6 +41,10 @@ export interface Plan {
  * dry-run apply (so defaulted fields count as unchanged), and lists the
  * inventory's members that are no longer rendered. A member is planned for
  * pruning only if it still exists and still carries this ApplySet's label.
+ * The live objects are read with one list per kind. An object that Mooring
+ * last applied exactly as rendered now, and whose live version still has
+ * every rendered field and value, is unchanged without a dry-run, because
+ * applying it again would change nothing.
  */
 export async function computePlan(
   clients: KubeClients,
@@ -47,15 +52,21 @@ export async function computePlan(
   inventory: Inventory,
 ): Promise<Plan> {
   const entries: PlanEntry[] = [];
+  const desiredObjects = objects.map((rendered) => labelMember(rendered, inventory.id));
+  const liveObjects = await readLiveObjects(clients, desiredObjects.map(referenceOf));
 
   // 1. Rendered objects: create, update or unchanged.
-  for (const rendered of objects) {
-    const desired = labelMember(rendered, inventory.id);
+  for (const desired of desiredObjects) {
     const reference = referenceOf(desired);
     const object = describeReference(reference);
-    const live = await readObject(clients, reference);
+    const live = liveObjects.get(referenceKey(reference));
     if (live === undefined) {
       entries.push({ action: "create", object, reference, desired });
+      continue;
+    }
+    const appliedBefore = inventory.appliedDigests?.[referenceKey(reference)] === objectDigest(desired);
+    if (appliedBefore && containsFields(live, desired)) {
+      entries.push({ action: "unchanged", object, reference, desired });
       continue;
     }
     let result: KubeObject;
@@ -103,6 +114,22 @@ export async function computePlan(
   // Namespaced objects go before their Namespace.
   prunes.sort((a, b) => Number(a.reference.kind === "Namespace") - Number(b.reference.kind === "Namespace"));
   return { entries: [...entries, ...prunes], skippedPrunes };
+}
+
+/**
+ * Returns the inventory's applied digests once `plan` has been applied:
+ * created and updated objects as applied now, unchanged ones as before, and
+ * without the pruned ones.
+ */
+export function appliedDigestsAfter(plan: Plan, before: Record<string, string> = {}): Record<string, string> {
+  const digests: Record<string, string> = {};
+  for (const entry of plan.entries) {
+    if (entry.desired === undefined) continue;
+    const key = referenceKey(entry.reference);
+    const digest = objectDigest(entry.desired);
+    if (entry.action !== "unchanged" || before[key] === digest) digests[key] = digest;
+  }
+  return digests;
 }
 
 /** Tells whether a plan changes anything. */

@@ -11,7 +11,7 @@ import {
   writeInventory,
 } from "./inventory.ts";
 import { acquireDeployLock, type DeployLock } from "./lock.ts";
-import { computePlan, hasChanges, type Plan } from "./plan.ts";
+import { appliedDigestsAfter, computePlan, hasChanges, type Plan } from "./plan.ts";
 import { RolloutError, waitForRollouts } from "./rollout.ts";
 
 /** Options for {@link reconcile}. */
@@ -115,14 +115,23 @@ async function reconcileOnce(
     checkPruneShare(plan, inventory, environment, options);
 
     // 4. Record new members before applying, so an interrupted deploy leaves nothing untracked.
+    // The applied digests are cleared until the apply completes, so an interrupted one is never trusted.
     const members = membersOf(objects);
-    await writeInventory(clients, { ...inventory, members: unionOf(inventory.members, members) });
+    await writeInventory(clients, {
+      ...inventory,
+      members: unionOf(inventory.members, members),
+      appliedDigests: {},
+    });
     const applied = await applyPlan(clients, plan, options);
     for (const result of applied) options.print(describeApplied(result));
     for (const skipped of plan.skippedPrunes) {
       options.print(`not pruning ${skipped}`);
     }
-    inventory = { ...inventory, members };
+    inventory = {
+      ...inventory,
+      members,
+      appliedDigests: appliedDigestsAfter(plan, inventory.appliedDigests),
+    };
     await writeInventory(clients, inventory);
 
     // 5. Wait, then record the revision as good or roll back.
@@ -183,8 +192,13 @@ async function rollBack(
   }
   options.print(`rollout failed; rolling back to revision ${good.number} (commit ${good.commit})`);
   const plan = await computePlan(clients, good.objects, inventory);
+  await writeInventory(clients, { ...inventory, appliedDigests: {} });
   await applyPlan(clients, plan, { ...options, forceConflicts: true });
-  await writeInventory(clients, { ...inventory, members: membersOf(good.objects) });
+  await writeInventory(clients, {
+    ...inventory,
+    members: membersOf(good.objects),
+    appliedDigests: appliedDigestsAfter(plan, inventory.appliedDigests),
+  });
   await waitForRollouts(
     clients,
     environment.namespace,
