@@ -1,5 +1,5 @@
+import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
 import type { KubeClients } from "../kube/client.ts";
-import { labelSelector } from "./health.ts";
 
 /** One service's live state in the cluster. */
 export interface ServiceStatus {
@@ -14,21 +14,30 @@ export interface ServiceStatus {
   digests: string[];
 }
 
-/** Reads each named Deployment and its pods: replica counts, pod names and nodes, running digests. */
+/**
+ * Reads each named Deployment and its pods: replica counts, pod names and
+ * nodes, running digests. Two requests in all, one list of the namespace's
+ * Deployments and one of its pods, however many services there are.
+ * Throws when a named Deployment does not exist.
+ */
 export async function readServiceStatus(
   clients: KubeClients,
   namespace: string,
   names: string[],
 ): Promise<ServiceStatus[]> {
+  const deployments = new Map(
+    (await clients.apps.listNamespacedDeployment({ namespace })).items.map((deployment) => [
+      deployment.metadata?.name ?? "",
+      deployment,
+    ]),
+  );
+  const pods = (await clients.core.listNamespacedPod({ namespace })).items;
   const statuses: ServiceStatus[] = [];
   for (const name of names) {
-    const deployment = await clients.apps.readNamespacedDeployment({ name, namespace });
-    const pods = await clients.core.listNamespacedPod({
-      namespace,
-      labelSelector: labelSelector(deployment),
-    });
-    const running = pods.items
-      .filter((pod) => pod.metadata?.deletionTimestamp === undefined)
+    const deployment = deployments.get(name);
+    if (deployment === undefined) throw new Error(`Deployment ${namespace}/${name} not found`);
+    const running = pods
+      .filter((pod) => pod.metadata?.deletionTimestamp === undefined && selects(deployment, pod))
       .sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
     const digests = new Set<string>();
     for (const pod of running) {
@@ -47,4 +56,13 @@ export async function readServiceStatus(
     });
   }
   return statuses;
+}
+
+// Tells whether the Deployment's selector matches the pod. Rendered Deployments select by
+// matchLabels only, so a selector with matchExpressions selects nothing here.
+function selects(deployment: V1Deployment, pod: V1Pod): boolean {
+  const selector = deployment.spec?.selector;
+  if (selector === undefined || (selector.matchExpressions ?? []).length > 0) return false;
+  const labels = pod.metadata?.labels ?? {};
+  return Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
 }
