@@ -1,10 +1,12 @@
 import { listServiceFolders, loadProject } from "./config/load.ts";
+import { parsePullRequestNumber } from "./config/preview.ts";
 import { environmentUrl } from "./config/url.ts";
 import { type DeployResult, deploy, planDeploy, rollback } from "./deploy.ts";
 import { connect } from "./kube/client.ts";
 import { detectDrift } from "./reconcile/drift.ts";
 import { readObjectHealth } from "./reconcile/object-health.ts";
 import type { Plan } from "./reconcile/plan.ts";
+import { checkReplaceTargets } from "./reconcile/replace-targets.ts";
 import { readServiceStatus } from "./reconcile/status.ts";
 import { parseImageOptions } from "./render/commands.ts";
 import { formatTable, shortDigest } from "./report/table.ts";
@@ -31,6 +33,7 @@ export async function deployCommand(
   options: ReconcileCommandOptions,
   print: Print,
 ): Promise<number> {
+  checkReplaceTargets(options.replace ?? [], "--replace");
   const images = parseImageOptions(options.image ?? [], await listServiceFolders(root));
   const result = await deploy(root, options.env, print, {
     ...pullRequestOption(options),
@@ -133,11 +136,7 @@ export async function driftCommand(
 // The `--pr` option as loadProject's option, for the preview environment.
 function pullRequestOption(options: ReconcileCommandOptions): { pullRequest?: number } {
   if (options.pr === undefined) return {};
-  const number = Number(options.pr);
-  if (!Number.isInteger(number) || number < 1) {
-    throw new Error(`Invalid --pr '${options.pr}': expected a pull request number such as 42`);
-  }
-  return { pullRequest: number };
+  return { pullRequest: parsePullRequestNumber(options.pr, "--pr") };
 }
 
 /** Formats the end of a deploy: the service table, what was rebuilt, and the URL. */

@@ -9,6 +9,7 @@ import {
 } from "../../lib/github/action.ts";
 import { readRunContext } from "../../lib/github/context.ts";
 import { deployWithReport } from "../../lib/github/deploy-report.ts";
+import { checkReplaceTargets } from "../../lib/reconcile/replace-targets.ts";
 
 await runAction(async () => {
   // 1. Inputs.
@@ -19,7 +20,7 @@ await runAction(async () => {
     forceConflicts: booleanInput("force-conflicts", false),
     allowEmpty: booleanInput("allow-empty", false),
     allowMassPrune: booleanInput("allow-mass-prune", false),
-    replace: core.getMultilineInput("replace"),
+    replace: replaceInput(),
     ...(context.sha === "" ? {} : { commit: context.sha }),
     ...(pullRequest === undefined ? {} : { pullRequest }),
   };
@@ -38,3 +39,9 @@ await runAction(async () => {
   await writeReportSummary(report, context.runUrl);
   if (report.outcome === "failure") core.setFailed(`Deploy of '${environment}' failed: ${report.error}`);
 });
+
+function replaceInput(): string[] {
+  const values = core.getMultilineInput("replace");
+  checkReplaceTargets(values, "input 'replace'");
+  return values;
+}

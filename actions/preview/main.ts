@@ -21,6 +21,8 @@ import { publishTeardown } from "../../lib/github/publish.ts";
 import type { DeployReport } from "../../lib/github/report.ts";
 
 const MODES = ["up", "down", "sweep"];
+/** The bound that `preview.timeToLiveHours` has in environment.yaml: one year. */
+const MAX_TIME_TO_LIVE_HOURS = 8760;
 
 await runAction(async () => {
   const mode = core.getInput("mode", { required: true });
@@ -82,10 +84,17 @@ async function down(root: string, template: string, pullRequest: number): Promis
 }
 
 async function sweep(root: string, template: string, context: RunContext): Promise<void> {
-  // 1. The previews, the open pull requests and the time-to-live.
+  // 1. The inputs first, then the time-to-live, the previews and the open pull requests.
   const token = tokenInput("github-token");
   if (token === undefined)
     throw new Error("Input 'github-token' is empty; 'sweep' needs it to read which pull requests are open");
+  const override = core.getInput("time-to-live-hours");
+  if (override !== "" && (!/^[1-9][0-9]*$/.test(override) || Number(override) > MAX_TIME_TO_LIVE_HOURS)) {
+    throw new Error(
+      `Invalid input 'time-to-live-hours': '${override}'; expected a whole number of hours from 1 to ${MAX_TIME_TO_LIVE_HOURS}`,
+    );
+  }
+  const timeToLive = override === "" ? await previewTimeToLiveHours(root, template) : Number(override);
   const octokit = createGitHubClient(token, { log: core.warning });
   const previews = await listPreviews(root, template);
   const pulls = await octokit.paginate(octokit.rest.pulls.list, {
@@ -95,11 +104,6 @@ async function sweep(root: string, template: string, context: RunContext): Promi
     per_page: 100,
   });
   const open = new Set(pulls.map((pull) => pull.number));
-  const override = core.getInput("time-to-live-hours");
-  if (override !== "" && !/^[1-9][0-9]*$/.test(override)) {
-    throw new Error(`Invalid input 'time-to-live-hours': '${override}'; expected a positive whole number`);
-  }
-  const timeToLive = override === "" ? await previewTimeToLiveHours(root, template) : Number(override);
 
   // 2. Delete what outlived its pull request or its time-to-live.
   const removed: Array<{ namespace: string; pullRequest: number; reason: string }> = [];

@@ -79,9 +79,9 @@ function publishInGroup<T>(title: string, publish: () => Promise<T>): Promise<Pu
 function deploymentIdInput(): number | undefined {
   const value = core.getInput("deployment-id");
   if (value === "") return undefined;
-  if (!/^[1-9][0-9]*$/.test(value))
+  if (!/^[1-9][0-9]*$/.test(value) || !Number.isSafeInteger(Number(value)))
     throw new Error(
-      `Invalid input 'deployment-id': '${value}'; expected the 'deployment-id' output of the 'start' stage`,
+      `Invalid input 'deployment-id': '${value}'; expected the 'deployment-id' output of the 'start' stage, a positive integer`,
     );
   return Number(value);
 }

@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../config/errors.ts";
@@ -8,6 +8,7 @@ import { removeWorker } from "./remove.ts";
 import { formatDiagnostics, formatOutcome, formatSummary } from "./report.ts";
 import { type BootstrapReport, bootstrap } from "./run.ts";
 import type { SshSettings } from "./ssh.ts";
+import { checkKnownHosts, checkPrivateKey } from "./ssh-credentials.ts";
 
 /** Options of `mooring bootstrap`, as the CLI parses them. */
 export interface BootstrapCommandOptions {
@@ -129,23 +130,46 @@ async function sshSettings(
   env: NodeJS.ProcessEnv,
   scratch: string,
 ): Promise<SshSettings> {
+  // 1. The known hosts, checked before ssh ever reads them.
   let knownHostsFile = options["known-hosts"];
-  if (knownHostsFile === undefined) {
+  if (knownHostsFile !== undefined) {
+    const source = `--known-hosts '${knownHostsFile}'`;
+    checkKnownHosts(await readOptionFile(knownHostsFile, source), source);
+  } else {
     const value = env.MOORING_KNOWN_HOSTS?.trim();
     if (!value) {
       throw new Error(
         "No known hosts: pass --known-hosts FILE or set MOORING_KNOWN_HOSTS to the machines' known_hosts lines (from ssh-keyscan, checked against each machine's console).",
       );
     }
+    checkKnownHosts(value, "MOORING_KNOWN_HOSTS");
     knownHostsFile = join(scratch, "known_hosts");
     await writeFile(knownHostsFile, `${value}\n`, { mode: 0o600 });
   }
+
+  // 2. The private key, if one is given; ssh otherwise uses its agent.
   let identityFile = options.identity;
   const key = env.MOORING_SSH_PRIVATE_KEY?.trim();
-  if (identityFile === undefined && key) {
+  if (identityFile !== undefined) {
+    const source = `--identity '${identityFile}'`;
+    checkPrivateKey(await readOptionFile(identityFile, source), source);
+  } else if (key) {
+    checkPrivateKey(key, "MOORING_SSH_PRIVATE_KEY");
     identityFile = join(scratch, "id");
     await writeFile(identityFile, `${key}\n`, { mode: 0o600 });
     await chmod(identityFile, 0o600);
   }
   return { knownHostsFile, identityFile };
+}
+
+async function readOptionFile(path: string, source: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    let reason = String(error);
+    if (code === "ENOENT") reason = "file not found";
+    if (code === "EISDIR") reason = "is a directory";
+    throw new Error(`Cannot read ${source}: ${reason}`);
+  }
 }

@@ -12,10 +12,11 @@ export const FLANNEL_MANIFEST_URL =
 /** The pod network flannel's published manifest configures in its `net-conf.json`. */
 export const FLANNEL_DEFAULT_CIDR = "10.244.0.0/16";
 
+// A name of digits and dots only, such as '300.1.2.3', is a mistyped IPv4 address, not a host name.
 const address = z
   .string({ error: "expected an IP address or host name" })
-  .refine((value) => isIP(value) !== 0 || isDnsSubdomain(value), {
-    error: "expected an IP address or host name",
+  .refine((value) => isIP(value) !== 0 || (isDnsSubdomain(value) && !/^[0-9.]+$/.test(value)), {
+    error: "expected an IP address (IPv4: four numbers from 0 to 255) or host name",
   });
 
 const machine = z.strictObject({
@@ -44,6 +45,8 @@ const cidr = z.string({ error: "expected a CIDR such as '10.244.0.0/16'" }).refi
   { error: "expected an IPv4 CIDR such as '10.244.0.0/16'" },
 );
 
+const MANIFEST_EXPECTED = "expected an http(s) URL, or an absolute path on the control plane";
+
 /** The schema of `clusters/<env>/machines.yaml`. */
 export const inventorySchema = z
   .strictObject({
@@ -69,7 +72,15 @@ export const inventorySchema = z
       .strictObject({
         plugin: z.literal("flannel", { error: "expected 'flannel'" }).default("flannel"),
         /** URL or path on the control plane of the manifest `kubectl apply -f` reads. */
-        manifest: z.string({ error: "expected a URL or a path" }).min(1).default(FLANNEL_MANIFEST_URL),
+        manifest: z
+          .string({ error: MANIFEST_EXPECTED })
+          .refine(
+            (value) =>
+              /^\/[\x21-\x7e]*$/.test(value) ||
+              (/^https?:\/\/[\x21-\x7e]+$/.test(value) && URL.canParse(value)),
+            { error: MANIFEST_EXPECTED },
+          )
+          .default(FLANNEL_MANIFEST_URL),
       })
       .default({ plugin: "flannel", manifest: FLANNEL_MANIFEST_URL }),
     /** `firewalld` opens each role's ports; `disabled` stops and disables firewalld. */

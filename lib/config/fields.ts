@@ -64,6 +64,30 @@ export const hostTemplate = z
     error: HOST_EXPECTED,
   });
 
+// An image reference: an optional registry host with its port, lowercase path
+// components, an optional tag and an optional sha256 digest.
+const REFERENCE_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const REFERENCE_HOST =
+  "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?";
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:${REFERENCE_HOST}/)?${REFERENCE_COMPONENT}(?:/${REFERENCE_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`,
+);
+
+const REPOSITORY_PREFIX = new RegExp(`^${REFERENCE_HOST}(?:/${REFERENCE_COMPONENT})*$`);
+
+/**
+ * Tells whether `value` is a registry host with an optional port and path,
+ * such as `localhost:5000/mooring`, to which service names are appended.
+ */
+export function isRepositoryPrefix(value: string): boolean {
+  return value.length <= 200 && REPOSITORY_PREFIX.test(value);
+}
+
+/** Tells whether `value` is an image reference such as `docker.io/library/node:24-slim` or `name@sha256:…`. */
+export function isImageReference(value: string): boolean {
+  return value.length <= 255 && IMAGE_REFERENCE.test(value);
+}
+
 /** Builds the schema of an integer from `min` to `max`, naming `unit` ("seconds", "replicas") in the message. */
 export function integerBetween(min: number, max: number, unit = "") {
   const expected = `expected an integer from ${min} to ${max}${unit === "" ? "" : ` ${unit}`}`;

@@ -2,6 +2,7 @@ import type { Dirent } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError, type ConfigProblem } from "./errors.ts";
+import { isDnsLabel } from "./fields.ts";
 import { instantiatePreview, isPreviewTemplate } from "./preview.ts";
 import { checkResources } from "./rules.ts";
 import { type Environment, environmentSchema, type ServiceSettings, serviceSchema } from "./schema.ts";
@@ -72,6 +73,7 @@ export async function loadProject(
  * {@link loadProject} does, but leaves a preview template as it is.
  */
 export async function loadProjectFiles(root: string, environmentName: string): Promise<ProjectFiles> {
+  checkEnvironmentName(environmentName);
   const problems: ConfigProblem[] = [];
   const file = environmentFile(environmentName);
 
@@ -144,6 +146,23 @@ export async function listEnvironments(root: string): Promise<string[]> {
     if (files.includes("environment.yaml")) names.push(entry.name);
   }
   return names.sort();
+}
+
+/**
+ * Checks an environment's name as the command line or an action input gives
+ * it: it names a folder under `clusters/`, so it must be a DNS-1123 label,
+ * which also keeps it from reaching outside that folder (`../..`). Throws a
+ * ConfigError otherwise.
+ */
+export function checkEnvironmentName(environmentName: string): void {
+  if (isDnsLabel(environmentName)) return;
+  throw new ConfigError([
+    {
+      file: "clusters",
+      path: "",
+      message: `invalid environment name '${environmentName}'; expected the name of a folder under clusters/, a DNS-1123 label such as 'staging'`,
+    },
+  ]);
 }
 
 /** Returns the path of an environment's file, relative to the project root. */

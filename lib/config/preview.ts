@@ -28,10 +28,14 @@ export function instantiatePreview(template: Environment, pullRequest: number): 
   return { ...template, namespace: fill(template.namespace), services, preview };
 }
 
-/** Checks a pull request number given on the command line or by a workflow; returns it as a number. */
-export function parsePullRequestNumber(value: string): number {
+/**
+ * Checks a pull request number given on the command line or by a workflow;
+ * returns it as a number. `source` names the value in the message, such as
+ * `input 'pull-request'`.
+ */
+export function parsePullRequestNumber(value: string, source = "pull request number"): number {
   if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2147483647) {
-    throw new Error(`Invalid pull request number '${value}'; expected a positive integer such as '42'`);
+    throw new Error(`Invalid ${source}: '${value}'; expected a positive integer such as '42'`);
   }
   return Number(value);
 }

@@ -9,6 +9,8 @@ import {
   httpPath,
   integerBetween,
   isDnsSubdomain,
+  isImageReference,
+  isRepositoryPrefix,
   quantity,
   resourceOverrides,
   serviceName,
@@ -46,15 +48,17 @@ const cluster = z
   })
   .transform((value) => ({ ...value, kubeconfig: resolveKubeconfig(value.kubeconfig) }));
 
+const BASE_EXPECTED = "expected an image reference such as 'docker.io/library/node:24-slim', or 'local-node'";
+
 const images = z.strictObject({
   /** Repository prefix the images are pushed to and pulled from, such as `localhost:5000/mooring`. */
-  registry: z.string({ error: "expected a string" }).regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, {
+  registry: z.string({ error: "expected a string" }).refine(isRepositoryPrefix, {
     error: "expected a registry and path such as 'localhost:5000/mooring'",
   }),
   /** `local-node` builds a base image from this machine's node binary; anything else is an image reference. */
-  base: z.string({ error: "expected an image reference or 'local-node'" }).min(1, {
-    error: "expected an image reference or 'local-node'",
-  }),
+  base: z
+    .string({ error: BASE_EXPECTED })
+    .refine((value) => value === "local-node" || isImageReference(value), { error: BASE_EXPECTED }),
   /** Talk plain HTTP to the registry, for one on loopback without TLS. */
   insecure: z.boolean({ error: "expected true or false" }).default(false),
 });

@@ -24,12 +24,16 @@ export async function loadYamlFile<T>(
   projectRoot: string,
 ): Promise<CheckedFile<T>> {
   const file = relative(projectRoot, path);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(error);
-    return { ok: false, problems: [{ file, path: "", message: reason }], lineOf: () => undefined };
+    const message = describeReadError(error as NodeJS.ErrnoException);
+    return { ok: false, problems: [{ file, path: "", message }], lineOf: () => undefined };
+  }
+  const text = decodeUtf8(bytes);
+  if (typeof text !== "string") {
+    return { ok: false, problems: [{ file, ...text, path: "" }], lineOf: () => undefined };
   }
   return checkYamlText(text, file, schema);
 }
@@ -53,7 +57,14 @@ export function checkYamlText<T>(text: string, file: string, schema: z.ZodType<T
     });
     return { ok: false, problems, lineOf };
   }
-  const data = document.toJS();
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch (error) {
+    // The yaml package refuses to expand aliases past a limit, which stops an alias bomb ("billion laughs").
+    const message = `invalid YAML: ${(error as Error).message}; write the values out instead of repeating aliases`;
+    return { ok: false, problems: [{ file, path: "", message }], lineOf };
+  }
   if (data === null || data === undefined) {
     return {
       ok: false,
@@ -154,6 +165,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 function unknownKey(key: string, known: string[], suggestion: string | undefined): string {
+  if (key === "<<") return "unknown key '<<': YAML 1.2 has no merge keys, so write the keys out";
   if (suggestion !== undefined) return `unknown key '${key}'; did you mean '${suggestion}'?`;
   if (known.length === 0) return `unknown key '${key}'`;
   return `unknown key '${key}'; expected one of ${known.map((name) => `'${name}'`).join(", ")}`;
@@ -188,4 +200,41 @@ function findKeyLine(document: Document, lineCounter: LineCounter, path: string[
   }
   const node = document.getIn(path, true);
   return isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+}
+
+// Describes why a file could not be read, in words rather than as an error code.
+function describeReadError(error: NodeJS.ErrnoException): string {
+  if (error.code === "ENOENT") return "file not found";
+  if (error.code === "EISDIR") return "is a directory; expected a YAML file";
+  if (error.code === "EACCES") return "permission denied; the file must be readable";
+  return `cannot be read: ${error.message}`;
+}
+
+// Decodes a file as UTF-8, or returns the line where it stops being UTF-8
+// with a message. A UTF-8 byte order mark is dropped, as YAML allows one.
+function decodeUtf8(bytes: Buffer): string | { line: number; message: string } {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { line: 1, message: "not UTF-8 text: it starts with a UTF-16 byte order mark; save it as UTF-8" };
+  }
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    // A newline byte never occurs inside a multi-byte character, so decoding line by line finds the bad one.
+    let start = 0;
+    for (let line = 1; ; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const slice = bytes.subarray(start, end === -1 ? bytes.length : end);
+      try {
+        decoder.decode(slice);
+      } catch {
+        return {
+          line,
+          message: "not UTF-8 text: invalid byte sequence on this line; save the file as UTF-8",
+        };
+      }
+      if (end === -1) return { line, message: "not UTF-8 text; save the file as UTF-8" };
+      start = end + 1;
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import * as core from "@actions/core";
 import { parsePullRequestNumber } from "../config/preview.ts";
 import { formatReport } from "./markdown.ts";
@@ -24,11 +24,20 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
   }
 }
 
-/** Resolves the project's root: the `root` input against `GITHUB_WORKSPACE`, default the workspace itself. */
+/**
+ * Resolves the project's root: the `root` input against `GITHUB_WORKSPACE`,
+ * default the workspace itself. Rejects a root outside the workspace.
+ */
 export function projectRoot(): string {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const input = core.getInput("root") || ".";
-  return isAbsolute(input) ? input : resolve(workspace, input);
+  const root = resolve(workspace, input);
+  if (isAbsolute(input) || isOutside(relative(workspace, root))) {
+    throw new Error(
+      `Invalid input 'root': '${input}'; expected a folder inside the workspace, relative to it, such as '.'`,
+    );
+  }
+  return root;
 }
 
 /**
@@ -37,7 +46,7 @@ export function projectRoot(): string {
  */
 export function pullRequestInput(fromEvent?: number): number | undefined {
   const value = core.getInput("pull-request");
-  if (value !== "") return parsePullRequestNumber(value);
+  if (value !== "") return parsePullRequestNumber(value, "input 'pull-request'");
   return fromEvent;
 }
 
@@ -67,4 +76,9 @@ export async function writeReportSummary(report: DeployReport, runUrl?: string):
 /** Prints one line to the action's log. */
 export function print(line: string): void {
   core.info(line);
+}
+
+/** Tells whether a path from `path.relative` leads out of the folder it is relative to. */
+export function isOutside(relativePath: string): boolean {
+  return relativePath === ".." || relativePath.startsWith(`..${sep}`) || isAbsolute(relativePath);
 }

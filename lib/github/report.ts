@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { formatPath } from "../config/yaml-file.ts";
 import type { DeployResult } from "../deploy.ts";
 import type { Plan } from "../reconcile/plan.ts";
 
@@ -72,32 +74,49 @@ export function reportFromDeploy(result: DeployResult, commit?: string): DeployR
   return report;
 }
 
+const count = z.int().min(0);
+
+// The fields of a report that the reporters read; unknown keys are dropped.
+const reportSchema = z.object({
+  environment: z.string(),
+  namespace: z.string().optional(),
+  pullRequest: z.int().min(1).optional(),
+  outcome: z.enum(["success", "failure", "removed"]),
+  services: z.array(
+    z.object({
+      service: z.string(),
+      digest: z.string().optional(),
+      image: z.enum(["built", "reused"]).optional(),
+      readyReplicas: count.optional(),
+      replicas: count.optional(),
+    }),
+  ),
+  plan: z.object({ create: count, update: count, unchanged: count, prune: count }).optional(),
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  error: z.string().optional(),
+  commit: z.string().optional(),
+  revision: z.int().min(1).optional(),
+});
+
 /**
- * Parses a report passed between actions as JSON, checking the fields the
- * reporters rely on.
+ * Parses the report that the deploy and preview actions pass to the report
+ * action as JSON, checking every field the reporters read.
  */
 export function parseReport(text: string): DeployReport {
+  const expected = "expected the 'report' output of the deploy or preview action";
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(
-      `Invalid report: not JSON (${(error as Error).message}); expected the 'report' output of the deploy or preview action`,
-    );
+    throw new Error(`Invalid input 'report': not JSON (${(error as Error).message}); ${expected}`);
   }
-  const report = value as Partial<DeployReport>;
-  if (typeof report !== "object" || report === null || typeof report.environment !== "string") {
-    throw new Error(
-      "Invalid report: 'environment' is missing; expected the 'report' output of the deploy or preview action",
-    );
+  const result = reportSchema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const path = formatPath(issue.path);
+      return path === "" ? issue.message : `${path}: ${issue.message}`;
+    });
+    throw new Error(`Invalid input 'report': ${problems.join("; ")}; ${expected}`);
   }
-  if (!["success", "failure", "removed"].includes(report.outcome as string)) {
-    throw new Error(
-      `Invalid report: 'outcome' is '${report.outcome}'; expected 'success', 'failure' or 'removed'`,
-    );
-  }
-  if (!Array.isArray(report.services)) {
-    throw new Error("Invalid report: 'services' is not a list");
-  }
-  return report as DeployReport;
+  return result.data as DeployReport;
 }

@@ -44,10 +44,7 @@ renderCommandSuite("rejects an invalid --pr", async () => {
     await run(root, { env: "preview", pr: "017", image: IMAGE_OPTIONS });
     assert.unreachable("expected an error");
   } catch (error) {
-    assert.is(
-      (error as Error).message,
-      "Invalid pull request number '017'; expected a positive integer such as '42'",
-    );
+    assert.is((error as Error).message, "Invalid --pr: '017'; expected a positive integer such as '42'");
   }
 });
 

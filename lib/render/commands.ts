@@ -55,7 +55,7 @@ export async function renderCommand(
   print: (line: string) => void,
 ): Promise<number> {
   // 1. Configuration.
-  const pullRequest = options.pr === undefined ? undefined : parsePullRequestNumber(options.pr);
+  const pullRequest = options.pr === undefined ? undefined : parsePullRequestNumber(options.pr, "--pr");
   const project = await loadProject(root, options.env, pullRequest === undefined ? {} : { pullRequest });
 
   // 2. Images: given ones first, the rest from the registry.
