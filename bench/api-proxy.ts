@@ -1,7 +1,7 @@
-// A counting proxy in front of the API server: plain HTTP on loopback,
-// forwarded over TLS with the kubeconfig's client certificate, so that
-// kubectl and Mooring can be pointed at it alike and every request they make
-// is counted by verb and resource.
+// A counting proxy in front of the API server. It listens with plain HTTP on
+// loopback and forwards over TLS with the kubeconfig's client certificate.
+// Both kubectl and Mooring can be pointed at it, and it counts every request
+// they make by verb and resource.
 import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Agent, request } from "node:https";
@@ -138,8 +138,9 @@ export function classifyRequest(
   const dryRun = parsed.searchParams.get("dryRun") === "All";
   const segments = parsed.pathname.split("/").filter((segment) => segment !== "");
   // After /api/v1 or /apis/GROUP/VERSION come the resource's segments.
-  const start = segments[0] === "api" ? 2 : segments[0] === "apis" ? 3 : -1;
-  const rest = start === -1 ? [] : segments.slice(start);
+  let rest: string[] = [];
+  if (segments[0] === "api") rest = segments.slice(2);
+  if (segments[0] === "apis") rest = segments.slice(3);
   if (rest[0] === "watch") rest.shift();
   if (rest.length === 0) return { verb: "discovery", resource: parsed.pathname, dryRun };
   const namespaced = rest[0] === "namespaces" && rest.length >= 3;
@@ -147,8 +148,8 @@ export function classifyRequest(
   const name = namespaced ? rest[3] : rest[1];
   const watch = segments.includes("watch") || ["true", "1"].includes(parsed.searchParams.get("watch") ?? "");
   const verbs: Record<string, string> = { POST: "create", PUT: "update", PATCH: "patch", DELETE: "delete" };
-  const verb =
-    method === "GET" ? (watch ? "watch" : name === undefined ? "list" : "get") : (verbs[method] ?? method);
+  let verb = verbs[method] ?? method;
+  if (method === "GET") verb = watch ? "watch" : name === undefined ? "list" : "get";
   return { verb, resource, dryRun };
 }
 

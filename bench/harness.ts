@@ -20,7 +20,7 @@ export interface AimResult {
 
 /** One measured figure: the median of Mooring's samples beside the median of the alternative's. */
 export interface Row {
-  /** What is measured, such as 'wall time'. */
+  /** The measured quantity, such as 'wall time'. */
   measure: string;
   unit: Unit;
   mooring: number;
@@ -30,14 +30,14 @@ export interface Row {
   aim?: AimResult;
 }
 
-/** What a section measured: its rows, what the alternative is, and notes for the report. */
+/** A section's outcome: the alternative, the rows and notes for the report. */
 export interface SectionOutput {
-  /** What Mooring is compared with, such as 'kubectl apply --server-side -f DIR'. */
+  /** The command Mooring is compared with, such as 'kubectl apply --server-side -f DIR'. */
   alternative: string;
   rows: Row[];
   /** Sentences shown under the section's table: settings, limits, checks made. */
   notes: string[];
-  /** What was tried to reach the section's aims, shown in the closing note when one is missed. */
+  /** The attempts to reach the section's aims, shown in the closing note when one is missed. */
   tried?: string;
 }
 
@@ -219,7 +219,7 @@ export function soloRow(measure: string, unit: Unit, values: number[], aim?: (ro
   return row;
 }
 
-/** An aim that Mooring's figure divided by the alternative's is at most `limit`. */
+/** Checks that Mooring's figure divided by the alternative's is at most `limit`. */
 export function ratioAtMost(limit: number, text: string): (row: Row) => AimResult {
   return (row) => {
     const ratio = row.mooring / (row.alternative ?? Number.NaN);
@@ -228,7 +228,7 @@ export function ratioAtMost(limit: number, text: string): (row: Row) => AimResul
   };
 }
 
-/** An aim that Mooring's figure is at most `limit`, in the row's unit. */
+/** Checks that Mooring's figure is at most `limit`, in the row's unit. */
 export function valueAtMost(limit: number, text: string): (row: Row) => AimResult {
   return (row) => {
     if (row.mooring <= limit) return { text, met: true };

@@ -1,13 +1,11 @@
-// Benchmark of `mooring build` against a plain `buildah build` and `buildah push`
-// of all three service images, side by side in one run: cold (empty builder
-// storage and registry), warm (nothing changed) and one service changed.
-// Each tool gets its own builder storage and registry prefix. Run with
-// `npx tsx bench/images.ts [--runs N]` while the local registry is up.
+// Images: `mooring build` (through its API, without the CLI's start-up)
+// against a plain `buildah build` and `buildah push` of all three service
+// images: cold (empty builder storage and registry), warm (nothing changed)
+// and one service changed. Each tool gets its own builder storage and
+// registry prefix, so neither profits from the other's cache.
 import { randomBytes } from "node:crypto";
 import { cp, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { loadProject } from "../lib/config/load.ts";
 import type { Environment } from "../lib/config/schema.ts";
 import { type BaseImages, ensureLocalNodeImages } from "../lib/images/base.ts";
@@ -15,115 +13,106 @@ import { buildImages } from "../lib/images/build.ts";
 import { createBuilder } from "../lib/images/builder.ts";
 import { RegistryClient } from "../lib/images/registry.ts";
 import { runCommand } from "../lib/process.ts";
+import { alternate, compareRow, type Row, type Section } from "./harness.ts";
 
-const ROOT = join(import.meta.dirname, "..");
 const SERVICES = ["frontend", "image", "time"];
 const SHARED_PREFIX = "localhost:5000/mooring-bench";
-const { values } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
-const runs = Number(values.runs);
 
 interface Tool {
-  name: string;
   /** Builder storage of its own, so the tools share no layer cache. */
   storageConf: string;
   build(): Promise<void>;
 }
 
-// 1. A project copy in a git repository, and the shared base images.
-const work = join(tmpdir(), `mooring-bench-${randomBytes(4).toString("hex")}`);
-const project = join(work, "project");
-await copyProject(project);
-const builder = createBuilder("buildah");
-const base = await ensureLocalNodeImages({
-  prefix: SHARED_PREFIX,
-  registry: new RegistryClient("localhost:5000", { insecure: true }),
-  builder,
-  insecure: true,
-});
-if (base === undefined) throw new Error("no local base images");
-const run = randomBytes(4).toString("hex");
+export const imagesSection: Section = {
+  name: "images",
+  title: "Images",
+  async run(context) {
+    // 1. A project copy, and the shared base images.
+    const work = join(context.work, "images");
+    const project = join(work, "project");
+    await copyProject(context.root, project);
+    const builder = createBuilder("buildah");
+    const base = await ensureLocalNodeImages({
+      prefix: SHARED_PREFIX,
+      registry: new RegistryClient("localhost:5000", { insecure: true }),
+      builder,
+      insecure: true,
+    });
+    if (base === undefined) throw new Error("The local base images could not be made");
+    const run = randomBytes(4).toString("hex");
 
-// 2. The two tools.
-const mooring: Tool = {
-  name: "mooring build",
-  storageConf: await storageConf("mooring"),
-  async build() {
-    const loaded = await loadProject(project, "local");
-    const environment: Environment = {
-      ...loaded.environment,
-      images: {
-        ...loaded.environment.images,
-        registry: `${SHARED_PREFIX}/${run}/mooring`,
-        base: base.runtime.reference,
+    // 2. The two tools.
+    const mooring: Tool = {
+      storageConf: await storageConf(work, "mooring"),
+      async build() {
+        const loaded = await loadProject(project, "local");
+        const environment: Environment = {
+          ...loaded.environment,
+          images: {
+            ...loaded.environment.images,
+            registry: `${SHARED_PREFIX}/${run}/mooring`,
+            base: base.runtime.reference,
+          },
+        };
+        await withStorage(this.storageConf, () =>
+          buildImages(project, environment, SERVICES, builder, () => {}, {
+            buildImage: base.build.reference,
+          }),
+        );
       },
     };
-    await withStorage(this.storageConf, () =>
-      buildImages(project, environment, SERVICES, builder, () => {}, { buildImage: base.build.reference }),
-    );
-  },
-};
-const plain: Tool = {
-  name: "buildah build + push",
-  storageConf: await storageConf("plain"),
-  async build() {
-    await withStorage(this.storageConf, () => plainBuildAll(base, `${SHARED_PREFIX}/${run}/plain`));
-  },
-};
+    const plain: Tool = {
+      storageConf: await storageConf(work, "plain"),
+      async build() {
+        await withStorage(this.storageConf, () =>
+          plainBuildAll(project, base, `${SHARED_PREFIX}/${run}/plain`),
+        );
+      },
+    };
+    const timeBuild = (tool: Tool) => async () => {
+      const started = performance.now();
+      await tool.build();
+      return (performance.now() - started) / 1000;
+    };
+    const sides = { mooring: timeBuild(mooring), alternative: timeBuild(plain) };
 
-// 3. The scenarios, the tools side by side in each.
-const rows: string[][] = [];
-try {
-  const cold = await timeBoth("cold: empty storage and registry", 1, async () => {});
-  rows.push(cold);
-  rows.push(await timeBoth("warm: nothing changed", runs, async () => {}));
-  let change = 0;
-  rows.push(
-    await timeBoth("one service changed (time)", runs, async () => {
+    // 3. The scenarios: cold once, then warm and one service changed, each side in turn.
+    const rows: Row[] = [];
+    const cold = await alternate({ ...context, runs: 1, warmups: 0 }, "images cold", sides);
+    rows.push(compareRow("cold: empty storage and registry (1 run)", "s", cold));
+    rows.push(
+      compareRow(
+        "warm: nothing changed",
+        "s",
+        await alternate({ ...context, warmups: 0 }, "images warm", sides),
+      ),
+    );
+    let change = 0;
+    const changeTime = async () => {
       change++;
       const file = join(project, "services/time/src/app.ts");
       await writeFile(file, `${await readFile(file, "utf8")}// benchmark change ${change}\n`);
-    }),
-  );
-} finally {
-  await rm(work, { recursive: true, force: true });
-}
+    };
+    const changed = await alternate({ ...context, warmups: 0 }, "images one changed", sides, changeTime);
+    rows.push(compareRow("one service changed (time)", "s", changed));
+    await rm(work, { recursive: true, force: true });
 
-// 4. The report.
-const header = ["scenario", "mooring build", "buildah build + push", "ratio"];
-const widths = header.map((title, column) =>
-  Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
-);
-for (const row of [header, ...rows])
-  console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  "));
-console.log(
-  `\n${cpus()[0]?.model ?? "unknown CPU"}, ${availableParallelism()} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
-    `${(await runCommand("buildah", ["--version"])).stdout.trim()}; node ${process.version}; median of ${runs} runs (cold: 1)`,
-);
-
-// Times both tools `count` times after `prepare`, and returns a table row with medians and their ratio.
-async function timeBoth(scenario: string, count: number, prepare: () => Promise<void>): Promise<string[]> {
-  const times: Record<string, number[]> = { [mooring.name]: [], [plain.name]: [] };
-  for (let index = 0; index < count; index++) {
-    await prepare();
-    for (const tool of [mooring, plain]) {
-      const started = performance.now();
-      await tool.build();
-      times[tool.name]?.push((performance.now() - started) / 1000);
-    }
-  }
-  const mooringTime = median(times[mooring.name] ?? []);
-  const plainTime = median(times[plain.name] ?? []);
-  console.error(`${scenario}: mooring ${mooringTime.toFixed(1)} s, plain ${plainTime.toFixed(1)} s`);
-  return [
-    scenario,
-    `${mooringTime.toFixed(1)} s`,
-    `${plainTime.toFixed(1)} s`,
-    `${(plainTime / mooringTime).toFixed(1)}x faster`,
-  ];
-}
+    return {
+      alternative:
+        "`buildah build --layers` from the project root and `buildah push`, for each of the three images, every time",
+      rows,
+      notes: [
+        "Both tools get the same Containerfiles and base images, each a builder storage (`CONTAINERS_STORAGE_CONF`) and a registry prefix of its own under `localhost:5000/mooring-bench/`.",
+        "Shared between the tools and between runs: buildah's cache mount for npm (under /var/tmp), and the local base images, made once before timing.",
+        "Mooring reuses an image whose inputs are unchanged without starting the builder, installs only the npm packages a bundle uses, rebuilds only the service whose inputs changed, and builds up to one service per CPU at a time.",
+      ],
+    };
+  },
+};
 
 // Builds and pushes every image the way a user would by hand: from the project root, one after the other.
-async function plainBuildAll(images: BaseImages, prefix: string): Promise<void> {
+async function plainBuildAll(project: string, images: BaseImages, prefix: string): Promise<void> {
   for (const service of SERVICES) {
     const reference = `${prefix}/${service}:latest`;
     await runCommand("buildah", [
@@ -158,7 +147,7 @@ async function withStorage<T>(conf: string, task: () => Promise<T>): Promise<T> 
   }
 }
 
-async function storageConf(name: string): Promise<string> {
+async function storageConf(work: string, name: string): Promise<string> {
   const folder = join(work, `storage-${name}`);
   await mkdir(folder, { recursive: true });
   const conf = join(folder, "storage.conf");
@@ -169,7 +158,7 @@ async function storageConf(name: string): Promise<string> {
   return conf;
 }
 
-async function copyProject(target: string): Promise<void> {
+async function copyProject(root: string, target: string): Promise<void> {
   await mkdir(target, { recursive: true });
   for (const path of [
     "package.json",
@@ -179,16 +168,11 @@ async function copyProject(target: string): Promise<void> {
     "clusters",
     ".containerignore",
   ]) {
-    await cp(join(ROOT, path), join(target, path), { recursive: true });
+    await cp(join(root, path), join(target, path), { recursive: true });
   }
-  await cp(join(ROOT, "services"), join(target, "services"), {
+  await cp(join(root, "services"), join(target, "services"), {
     recursive: true,
     filter: (source) => !source.includes("/dist"),
   });
-  await symlink(join(ROOT, "node_modules"), join(target, "node_modules"));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  await symlink(join(root, "node_modules"), join(target, "node_modules"));
 }

@@ -81,7 +81,7 @@ export const noopSection: Section = {
         `kubectl's requests: ${describeCounts(counts.alternative)}.`,
       ],
       tried:
-        "The plan lists each kind once instead of reading every object, and compares an object that Mooring last applied unchanged with the live one without a dry-run; the CLI loads only the modules of the command it runs.",
+        "The plan lists each kind once instead of reading every object, and an object that Mooring last applied exactly as rendered now is compared with the live one without a dry-run. The status after the deploy lists Deployments and pods once instead of reading them per service. The CLI runs one bundle of lib/ instead of compiling each module with tsx.",
     };
   },
 };
@@ -95,26 +95,27 @@ export interface CountedRuns {
 /**
  * Runs each side once through a counting proxy (after one unmeasured run of
  * the alternative, which warms kubectl's discovery cache for the proxy's
- * address) and returns what each side requested.
+ * address) and returns what each side requested. `prepare` runs before
+ * each side's run, uncounted.
  */
 export async function countRequests(
   context: BenchContext,
   mooring: (kubeconfig: string) => Promise<unknown>,
   alternative: (kubeconfig: string) => Promise<unknown>,
-  prepare: () => Promise<void> = async () => {},
+  prepare: (side: "mooring" | "alternative") => Promise<void> = async () => {},
 ): Promise<CountedRuns> {
   const proxy = await CountingProxy.start(
     context.kubeconfig,
     join(context.work, `proxy-${Date.now()}.kubeconfig`),
   );
   try {
-    await prepare();
+    await prepare("alternative");
     await alternative(proxy.kubeconfig);
-    await prepare();
+    await prepare("mooring");
     proxy.take();
     await mooring(proxy.kubeconfig);
     const mooringCounts = proxy.take();
-    await prepare();
+    await prepare("alternative");
     proxy.take();
     await alternative(proxy.kubeconfig);
     return { mooring: mooringCounts, alternative: proxy.take() };

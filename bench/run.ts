@@ -73,7 +73,7 @@ try {
   await runTimed(context.kubectl, ["--kubeconfig", context.kubeconfig, "get", "--raw", "/readyz"]).catch(
     (error) => {
       throw new Error(
-        `The local cluster does not answer; start it with 'npm run cluster:up'. ${(error as Error).message}`,
+        `The local cluster is not reachable; start it with 'npm run cluster:up'. ${(error as Error).message}`,
       );
     },
   );

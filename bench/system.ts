@@ -50,7 +50,7 @@ export async function deploySystem(
   return { project, files, namespaces, objects: names.length, kinds };
 }
 
-/** The arguments of `mooring deploy` of the system's Mooring side. */
+/** Returns the arguments of `mooring deploy` of the system's Mooring side. */
 export function deployArguments(project: BenchProject): string[] {
   return ["deploy", "--env", "mooring", ...project.imageArguments];
 }

@@ -90,7 +90,7 @@ async function listTests(folder: string): Promise<string[]> {
     .sort();
 }
 
-const tests = (await Promise.all(["lib", "services", "scripts", "actions"].map(listTests))).flat();
+const tests = (await Promise.all(["lib", "services", "scripts", "actions", "bench"].map(listTests))).flat();
 const integration = tests.filter((file) => file.endsWith(".integration.test.ts"));
 const unit = tests.filter((file) => !integration.includes(file));
 
