@@ -30,6 +30,18 @@ contains("rejects a removed field", () => {
   assert.not.ok(containsFields(live, desired));
 });
 
+contains("accepts a missing field for an empty value", () => {
+  assert.ok(containsFields({ spec: {} }, { spec: { ingress: [] } }));
+  assert.ok(containsFields({ spec: { ingress: null } }, { spec: { ingress: [] } }));
+  assert.ok(containsFields({ probe: {} }, { probe: { initialDelaySeconds: 0 } }));
+  assert.ok(containsFields({}, { enabled: false }));
+});
+
+contains("rejects a missing field for a value", () => {
+  assert.not.ok(containsFields({ probe: {} }, { probe: { initialDelaySeconds: 5 } }));
+  assert.not.ok(containsFields({ spec: {} }, { spec: { ingress: [{ from: [] }] } }));
+});
+
 contains("rejects a list of another length", () => {
   const live = structuredClone(desired);
   live.spec.ports.push({ port: 443, protocol: "TCP" });

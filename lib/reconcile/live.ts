@@ -57,11 +57,18 @@ export async function readLiveObjects(
 /**
  * Tells whether `live` has every field of `desired` with the same value:
  * mappings may have more keys, lists must have the same length with each
- * item contained in turn, and scalars must be equal. Fields that the server
- * writes in another form (a quantity `0.5` as `500m`) count as different,
- * so a caller must treat false as "maybe changed", never as "changed".
+ * item contained in turn, and scalars must be equal. An empty list, 0,
+ * false or "" matches a missing or null field, because the API server leaves
+ * such values out of the objects it returns (Go's `omitempty`). Fields that
+ * the server writes in another form (a quantity `0.5` as `500m`) count as
+ * different, so a caller must treat false as "maybe changed", never as "changed".
+ *
+ * NOTE: for the few optional fields that keep 0 apart from unset (Go pointer
+ * fields without a default), a live object whose field was removed still
+ * matches a desired 0.
  */
 export function containsFields(live: unknown, desired: unknown): boolean {
+  if ((live === undefined || live === null) && isEmptyValue(desired)) return true;
   if (Array.isArray(desired)) {
     return (
       Array.isArray(live) &&
@@ -75,4 +82,8 @@ export function containsFields(live: unknown, desired: unknown): boolean {
     return Object.entries(desired).every(([key, value]) => containsFields(liveRecord[key], value));
   }
   return live === desired;
+}
+
+function isEmptyValue(value: unknown): boolean {
+  return value === 0 || value === false || value === "" || (Array.isArray(value) && value.length === 0);
 }

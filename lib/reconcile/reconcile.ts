@@ -98,8 +98,12 @@ async function reconcileOnce(
   const namespaceEntry = plan.entries.find(
     (entry) => entry.action === "create" && entry.reference.kind === "Namespace",
   );
+  // The Namespace created here shows as unchanged in the plan under the lock, so its digest is kept aside.
+  let namespaceDigests: Record<string, string> = {};
   if (namespaceObject !== undefined && namespaceEntry !== undefined) {
-    await applyPlan(clients, { entries: [namespaceEntry], skippedPrunes: [] });
+    const namespacePlan = { entries: [namespaceEntry], skippedPrunes: [] };
+    await applyPlan(clients, namespacePlan);
+    namespaceDigests = appliedDigestsAfter(namespacePlan);
   }
   const lock = await acquireDeployLock(clients, namespace, {
     timeoutSeconds: environment.lock.timeoutSeconds,
@@ -130,7 +134,7 @@ async function reconcileOnce(
     inventory = {
       ...inventory,
       members,
-      appliedDigests: appliedDigestsAfter(plan, inventory.appliedDigests),
+      appliedDigests: appliedDigestsAfter(plan, { ...inventory.appliedDigests, ...namespaceDigests }),
     };
     await writeInventory(clients, inventory);
 
