@@ -96,6 +96,8 @@ export interface RunOptions {
   onLine?: (line: string, at: number) => void;
   /** Measure peak resident memory with /usr/bin/time. */
   measureMemory?: boolean;
+  /** Seconds after which the command is killed and the run fails; default 900. */
+  timeoutSeconds?: number;
 }
 
 /** GNU time, for peak resident memory; Debian's package `time`. */
@@ -136,9 +138,16 @@ export async function runTimed(
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
+    const timeoutSeconds = options.timeoutSeconds ?? 900;
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutSeconds * 1000);
     child.on("error", (error) => reject(new Error(`Failed to start '${command}': ${error.message}`)));
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
       const seconds = (performance.now() - started) / 1000;
+      if (signal === "SIGKILL" && seconds >= timeoutSeconds) {
+        reject(new Error(`'${command} ${args.slice(0, 6).join(" ")} …' timed out after ${timeoutSeconds} s`));
+        return;
+      }
       const exit = code ?? 1;
       if (exit === 0 || options.okCodes?.includes(exit)) {
         resolve({ seconds, stdout, stderr, code: exit });

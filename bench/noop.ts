@@ -86,22 +86,22 @@ export const noopSection: Section = {
   },
 };
 
-/** The counts of both sides' runs. */
+/** The counts of both sides' runs, and what each run returned, such as its seconds. */
 export interface CountedRuns {
   mooring: RequestCounts;
   alternative: RequestCounts;
+  seconds: { mooring: number; alternative: number };
 }
 
 /**
- * Runs each side once through a counting proxy (after one unmeasured run of
- * the alternative, which warms kubectl's discovery cache for the proxy's
- * address) and returns what each side requested. `prepare` runs before
- * each side's run, uncounted.
+ * Runs each side once through a counting proxy and returns what each side
+ * requested. kubectl's discovery cache for the proxy's address is warmed
+ * first, uncounted. `prepare` runs before each side's run, uncounted.
  */
 export async function countRequests(
   context: BenchContext,
-  mooring: (kubeconfig: string) => Promise<unknown>,
-  alternative: (kubeconfig: string) => Promise<unknown>,
+  mooring: (kubeconfig: string) => Promise<number>,
+  alternative: (kubeconfig: string) => Promise<number>,
   prepare: (side: "mooring" | "alternative") => Promise<void> = async () => {},
 ): Promise<CountedRuns> {
   const proxy = await CountingProxy.start(
@@ -109,16 +109,19 @@ export async function countRequests(
     join(context.work, `proxy-${Date.now()}.kubeconfig`),
   );
   try {
-    await prepare("alternative");
-    await alternative(proxy.kubeconfig);
+    await runKubectl(context, ["api-resources"], { kubeconfig: proxy.kubeconfig });
     await prepare("mooring");
     proxy.take();
-    await mooring(proxy.kubeconfig);
+    const mooringSeconds = await mooring(proxy.kubeconfig);
     const mooringCounts = proxy.take();
     await prepare("alternative");
     proxy.take();
-    await alternative(proxy.kubeconfig);
-    return { mooring: mooringCounts, alternative: proxy.take() };
+    const alternativeSeconds = await alternative(proxy.kubeconfig);
+    return {
+      mooring: mooringCounts,
+      alternative: proxy.take(),
+      seconds: { mooring: mooringSeconds, alternative: alternativeSeconds },
+    };
   } finally {
     await proxy.close();
   }

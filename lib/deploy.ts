@@ -135,7 +135,7 @@ export async function rollback(
   });
 }
 
-// Describes the images given by reference for `names`, of which a deploy knows only the digest.
+// Describes the images given by reference for `names`; a deploy has only their digests.
 function givenImages(names: string[], given: Record<string, string>): ServiceImage[] {
   return names.flatMap((name) => {
     const reference = given[name];
