@@ -93,6 +93,8 @@ async function applyEntry(
       await applyObject(clients, desired);
       return { object: entry.object, action: "replaced" };
     }
+    // Applied now, the object would be changed and then deleted all the same.
+    if (entry.deleting) await waitUntilGone(clients, entry);
     await applyObject(clients, desired, { force: forceConflicts });
     return { object: entry.object, action: created ? "created" : "configured" };
   } catch (error) {
@@ -135,7 +137,7 @@ async function waitUntilGone(clients: KubeClients, entry: PlanEntry): Promise<vo
     if ((await readObject(clients, entry.reference)) === undefined) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`Replacing ${entry.object} failed: it was still being deleted after 60s`);
+  throw new Error(`Applying ${entry.object} failed: it was still being deleted after 60s`);
 }
 
 function safeParse(text: string): unknown {

@@ -1,13 +1,7 @@
 import { createTwoFilesPatch } from "diff";
 import { stringify } from "yaml";
 import type { KubeClients } from "../kube/client.ts";
-import {
-  applyObject,
-  describeReference,
-  type ObjectReference,
-  readObject,
-  referenceOf,
-} from "../kube/objects.ts";
+import { applyObject, describeReference, type ObjectReference, referenceOf } from "../kube/objects.ts";
 import type { KubeObject } from "../render/objects.ts";
 import { explainApplyError, immutableFieldOf } from "./apply-errors.ts";
 import { type Inventory, labelMember, objectDigest, PART_OF_LABEL, referenceKey } from "./inventory.ts";
@@ -25,6 +19,8 @@ export interface PlanEntry {
   diff?: string;
   /** For create, update and unchanged: the object to apply, labelled as an ApplySet member. */
   desired?: KubeObject;
+  /** For a create: the object still exists but is being deleted, so the apply waits until it is gone. */
+  deleting?: boolean;
   /** For an update that changes an immutable field: the field; the object must be replaced. */
   immutableField?: string;
 }
@@ -64,6 +60,10 @@ export async function computePlan(
       entries.push({ action: "create", object, reference, desired });
       continue;
     }
+    if (live.metadata.deletionTimestamp !== undefined) {
+      entries.push({ action: "create", object, reference, desired, deleting: true });
+      continue;
+    }
     const appliedBefore = inventory.appliedDigests?.[referenceKey(reference)] === objectDigest(desired);
     if (appliedBefore && containsFields(live, desired)) {
       entries.push({ action: "unchanged", object, reference, desired });
@@ -90,7 +90,7 @@ export async function computePlan(
   // 2. Members no longer rendered: prune only what still carries the label.
   const rendered = new Set(objects.map((object) => referenceKey(referenceOf(object))));
   const skippedPrunes: string[] = [];
-  const prunes: PlanEntry[] = [];
+  const candidates: ObjectReference[] = [];
   for (const member of inventory.members) {
     if (rendered.has(referenceKey(member))) continue;
     // An inventory edited by hand could list objects elsewhere; prune never leaves the namespace.
@@ -98,11 +98,13 @@ export async function computePlan(
       member.kind === "Namespace"
         ? member.name === inventory.namespace
         : member.namespace === inventory.namespace;
-    if (!inScope) {
-      skippedPrunes.push(`${describeReference(member)}: outside namespace '${inventory.namespace}'`);
-      continue;
-    }
-    const live = await readObject(clients, member);
+    if (inScope) candidates.push(member);
+    else skippedPrunes.push(`${describeReference(member)}: outside namespace '${inventory.namespace}'`);
+  }
+  const liveMembers = await readLiveObjects(clients, candidates);
+  const prunes: PlanEntry[] = [];
+  for (const member of candidates) {
+    const live = liveMembers.get(referenceKey(member));
     if (live === undefined) continue;
     const object = describeReference(member);
     if (live.metadata.labels?.[PART_OF_LABEL] !== inventory.id) {

@@ -180,6 +180,29 @@ engine("prunes only labelled inventory members", async () => {
   }
 });
 
+engine("recreates a member still being deleted", async () => {
+  const namespace = uniqueNamespace("recreate");
+  const environment = environmentFor(namespace);
+  const objects = await render(environment);
+  const image = { apiVersion: "apps/v1", kind: "Deployment", name: "image", namespace };
+  try {
+    await reconcile(clients, environment, objects, { commit: "a", print });
+    const withoutImage = objects.filter((object) => object.metadata.name !== "image");
+    await reconcile(clients, environment, withoutImage, { commit: "b", print, allowMassPrune: true });
+    // Pruned in the foreground, the Deployment is listed with a deletionTimestamp until its pods are gone.
+    assert.ok((await readObject(clients, image))?.metadata.deletionTimestamp);
+
+    const result = await reconcile(clients, environment, objects, { commit: "c", print });
+    const created = result.applied.filter((entry) => entry.action === "created").map((entry) => entry.object);
+    assert.ok(created.includes(`Deployment/${namespace}/image`), created.join(", "));
+    const live = await readObject(clients, image);
+    assert.ok(live, "the Deployment was not created again");
+    assert.is(live.metadata.deletionTimestamp, undefined);
+  } finally {
+    deleteNamespace(namespace);
+  }
+});
+
 engine("refuses empty render and mass prune", async () => {
   const namespace = uniqueNamespace("empty");
   const environment = environmentFor(namespace);
