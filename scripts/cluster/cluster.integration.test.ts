@@ -24,16 +24,36 @@ cluster("check reports every part ok", () => {
   const { status, output } = runScript("check.sh");
   assert.is(status, 0, output);
   assert.not.match(output, /not running|not ready|not Ready|missing/);
-  assert.equal(Object.keys(runningPids(output)).sort(), [
-    "containerd",
-    "etcd",
-    "kube-apiserver",
-    "kube-controller-manager",
-    "kube-proxy",
-    "kube-scheduler",
-    "kubelet",
-    "registry",
-  ]);
+  const nodeComponents = [1, 2, 3].flatMap((index) =>
+    ["containerd", "kube-proxy", "kubelet", "sshd"].map(
+      (component) => `nodes/fedora-kubernetes-${index}/${component}`,
+    ),
+  );
+  assert.equal(
+    Object.keys(runningPids(output)).sort(),
+    [
+      "containerd",
+      "etcd",
+      "kube-apiserver",
+      "kube-apiserver-forward",
+      "kube-controller-manager",
+      "kube-proxy",
+      "kube-scheduler",
+      "kubelet",
+      "registry",
+      "registry-forward",
+      "sshd",
+      ...nodeComponents,
+    ].sort(),
+  );
+  for (const node of [
+    "fedora-kubernetes-master",
+    "fedora-kubernetes-1",
+    "fedora-kubernetes-2",
+    "fedora-kubernetes-3",
+  ]) {
+    assert.match(output, new RegExp(`^node ${node}\\s+ok \\(Ready\\)$`, "m"));
+  }
 });
 
 cluster("up again restarts nothing", () => {
