@@ -27,7 +27,7 @@ async function recordedPids(folder: string): Promise<Map<string, number>> {
 }
 
 /** Sums the resident memory of every process that descends from a containerd shim: the pods. */
-async function podsKiB(context: BenchContext): Promise<{ kib: number; processes: number }> {
+async function podsKiB(): Promise<{ kib: number; processes: number }> {
   const { stdout } = await runTimed("ps", ["-e", "-o", "pid=,ppid=,rss=,comm="]);
   const rows = stdout
     .trim()
@@ -48,8 +48,46 @@ async function podsKiB(context: BenchContext): Promise<{ kib: number; processes:
     return false;
   };
   const pods = rows.filter((row) => underShim(row.pid));
-  context.log(`cluster: ${pods.length} processes run in pods`);
   return { kib: pods.reduce((sum, row) => sum + row.rss, 0), processes: pods.length };
+}
+
+/**
+ * Waits until every pod in the cluster is running and ready, none is being
+ * deleted, and the processes under the containerd shims are exactly the pods'
+ * pause and container processes; returns the number of pods.
+ */
+async function waitForSteadyPods(context: BenchContext): Promise<number> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const { stdout } = await runTimed(context.kubectl, [
+      "--kubeconfig",
+      context.kubeconfig,
+      "get",
+      "pods",
+      "--all-namespaces",
+      "-o",
+      "json",
+    ]);
+    const pods = (JSON.parse(stdout) as { items: PodSummary[] }).items;
+    const steady = pods.every(
+      (pod) =>
+        pod.metadata.deletionTimestamp === undefined &&
+        pod.status.phase === "Running" &&
+        (pod.status.containerStatuses ?? []).every((container) => container.ready),
+    );
+    // Each pod runs a pause process and one per container. More means a preStop hook
+    // still runs; fewer means kubelet has not started every container since `up`.
+    const expected = pods.reduce((sum, pod) => sum + 1 + (pod.status.containerStatuses ?? []).length, 0);
+    if (steady && (await podsKiB()).processes === expected) return pods.length;
+    if (Date.now() > deadline) throw new Error("pods did not settle within 180 s after the demo's deploy");
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+/** The fields of a pod that waitForSteadyPods reads. */
+interface PodSummary {
+  metadata: { deletionTimestamp?: string };
+  status: { phase?: string; containerStatuses?: { ready: boolean }[] };
 }
 
 const CONTROL_PLANE = [
@@ -86,9 +124,10 @@ export const clusterSection: Section = {
       startups.push(up.seconds);
     }
 
-    // 2. The demo's services, so that memory is measured with pods running.
+    // 2. The demo's services, so that memory is measured with pods running, once
+    //    no pod is starting or terminating (a terminating pod runs its preStop hook).
     await runTimed("npx", ["mooring", "deploy", "--env", "local"], { cwd: context.root });
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const podCount = await waitForSteadyPods(context);
 
     // 3. Memory by machine, from the PIDs that up.sh recorded.
     const controlPlanePids = await recordedPids(RUN_DIR);
@@ -99,7 +138,8 @@ export const clusterSection: Section = {
     for (const node of nodes) {
       nodeKiB.push(await sumKiB(await recordedPids(join(RUN_DIR, "nodes", node)), NODE_COMPONENTS));
     }
-    const pods = await podsKiB(context);
+    const pods = await podsKiB();
+    context.log(`cluster: ${podCount} pods, ${pods.processes} processes`);
     const toMiB = (kib: number) => kib / 1024;
     const totalKiB = controlPlaneKiB + ownNodeKiB + nodeKiB.reduce((sum, kib) => sum + kib, 0) + pods.kib;
 
@@ -118,14 +158,14 @@ export const clusterSection: Section = {
           "MiB",
           nodeKiB.map(toMiB),
         ),
-        soloRow(`pods (${pods.processes} processes, the demo's six pods and their pause containers)`, "MiB", [
+        soloRow(`pods (${podCount} pods in all namespaces, ${pods.processes} processes)`, "MiB", [
           toMiB(pods.kib),
         ]),
         soloRow("whole cluster", "MiB", [toMiB(totalKiB)]),
       ],
       notes: [
         `Start-up runs \`scripts/cluster/down.sh\`, then times \`scripts/cluster/up.sh\` until the control plane and ${nodes.length} worker nodes are Ready, ${runs} time(s). Binaries are cached and images are in the registry, so no build or pull is timed.`,
-        "Memory is the resident set size (VmRSS) of each process, measured 10 s after the demo's deploy; pages shared between processes count once per process, so the sums overstate the memory in use.",
+        "Memory is the resident set size (VmRSS) of each process, measured after the demo's deploy once every pod is running and ready and none is terminating; pages shared between processes count once per process, so the sums overstate the memory in use.",
       ],
     };
   },
