@@ -132,12 +132,22 @@ async function takeBackDrift(
   };
 }
 
+/**
+ * Maximum wait for an object being deleted before it is created again. A
+ * Deployment pruned in the foreground goes only once its pods have finished
+ * their grace period, which took over 60 s on a busy 2-CPU test machine.
+ */
+const DELETION_WAIT_SECONDS = 180;
+
 async function waitUntilGone(clients: KubeClients, entry: PlanEntry): Promise<void> {
-  for (let attempt = 0; attempt < 120; attempt++) {
+  for (let attempt = 0; attempt < DELETION_WAIT_SECONDS * 2; attempt++) {
     if ((await readObject(clients, entry.reference)) === undefined) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`Applying ${entry.object} failed: it was still being deleted after 60s`);
+  // applyEntry adds "Applying OBJECT failed: " in front.
+  throw new Error(
+    `it was still being deleted after ${DELETION_WAIT_SECONDS}s; check its finalizers and whether its pods are stuck terminating`,
+  );
 }
 
 function safeParse(text: string): unknown {
