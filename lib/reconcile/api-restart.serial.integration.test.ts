@@ -163,6 +163,16 @@ restart("outage past the retries fails, next deploy completes", async () => {
 });
 
 restart.after(async () => {
+  // Leave the cluster as the next test expects it: after the long outage, every node Ready again.
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const nodes = await clients.core.listNode();
+    const ready = nodes.items.every((node) =>
+      node.status?.conditions?.some((condition) => condition.type === "Ready" && condition.status === "True"),
+    );
+    if (ready || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   await clients.core.deleteNamespace({ name: namespace }).catch(() => {});
 });
 

@@ -111,6 +111,12 @@ nodeLoss.before(async () => {
   };
   objects = await renderFor(cluster, environment);
   await deploy("base");
+  // The control plane's kube-proxy may take up to a minute to watch Services again after an
+  // API server outage (such as the test that runs before this one), and only then serves a new NodePort.
+  await waitUntil("the frontend to answer through its NodePort", async () => {
+    const response = await fetch(`http://127.0.0.1:${NODE_PORT}/`).catch(() => undefined);
+    return response?.status === 200;
+  });
 });
 
 nodeLoss("replicas start on different nodes", async () => {
