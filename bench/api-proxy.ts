@@ -149,7 +149,9 @@ export function classifyRequest(
   const watch = segments.includes("watch") || ["true", "1"].includes(parsed.searchParams.get("watch") ?? "");
   const verbs: Record<string, string> = { POST: "create", PUT: "update", PATCH: "patch", DELETE: "delete" };
   let verb = verbs[method] ?? method;
-  if (method === "GET") verb = watch ? "watch" : name === undefined ? "list" : "get";
+  if (method === "GET" && watch) verb = "watch";
+  else if (method === "GET" && name === undefined) verb = "list";
+  else if (method === "GET") verb = "get";
   return { verb, resource, dryRun };
 }
 

@@ -2,7 +2,7 @@
 // new image, and each tool deploys it and waits until every Deployment has
 // rolled out. A watcher of the bench's own notes when the last Deployment
 // became available, to tell how long after that Mooring noticed.
-import { appendFile, cp, mkdir, readFile, symlink } from "node:fs/promises";
+import { appendFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { KubeConfig, type V1Deployment, Watch } from "@kubernetes/client-node";
 import { parse } from "yaml";
@@ -22,6 +22,7 @@ import {
   valueAtMost,
 } from "./harness.ts";
 import {
+  copyProject,
   createProject,
   deleteLater,
   imageArguments,
@@ -212,22 +213,7 @@ async function watchRollouts(
  */
 async function changedImages(context: BenchContext): Promise<Record<string, string>> {
   const copy = join(context.work, "changed-images");
-  await mkdir(copy, { recursive: true });
-  for (const path of [
-    "package.json",
-    "package-lock.json",
-    "tsconfig.json",
-    "manifests",
-    "clusters",
-    ".containerignore",
-  ]) {
-    await cp(join(context.root, path), join(copy, path), { recursive: true });
-  }
-  await cp(join(context.root, "services"), join(copy, "services"), {
-    recursive: true,
-    filter: (source) => !source.includes("/dist") && !source.includes("/node_modules"),
-  });
-  await symlink(join(context.root, "node_modules"), join(copy, "node_modules"));
+  await copyProject(context.root, copy);
   for (const service of SERVICES) {
     await appendFile(join(copy, "services", service, "src", "app.ts"), "// the benchmark's second image\n");
   }

@@ -52,9 +52,9 @@ async function podsKiB(): Promise<{ kib: number; processes: number }> {
 }
 
 /**
- * Waits until every pod in the cluster is running and ready, none is being
- * deleted, and the processes under the containerd shims are exactly the pods'
- * pause and container processes; returns the number of pods.
+ * Waits until every pod in the cluster is running and ready and none is being
+ * deleted. The processes under the containerd shims must also be exactly the
+ * pods' pause and container processes. Returns the number of pods.
  */
 async function waitForSteadyPods(context: BenchContext): Promise<number> {
   const deadline = Date.now() + 180_000;

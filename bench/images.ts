@@ -4,7 +4,7 @@
 // and one service changed. Each tool gets its own builder storage and
 // registry prefix, so neither profits from the other's cache.
 import { randomBytes } from "node:crypto";
-import { cp, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loadProject } from "../lib/config/load.ts";
 import type { Environment } from "../lib/config/schema.ts";
@@ -14,6 +14,7 @@ import { createBuilder } from "../lib/images/builder.ts";
 import { RegistryClient } from "../lib/images/registry.ts";
 import { runCommand } from "../lib/process.ts";
 import { alternate, compareRow, type Row, type Section } from "./harness.ts";
+import { copyProject } from "./project.ts";
 
 const SERVICES = ["frontend", "image", "time"];
 const SHARED_PREFIX = "localhost:5000/mooring-bench";
@@ -156,23 +157,4 @@ async function storageConf(work: string, name: string): Promise<string> {
     `[storage]\ndriver = "overlay"\ngraphroot = "${folder}/graph"\nrunroot = "${folder}/run"\n`,
   );
   return conf;
-}
-
-async function copyProject(root: string, target: string): Promise<void> {
-  await mkdir(target, { recursive: true });
-  for (const path of [
-    "package.json",
-    "package-lock.json",
-    "tsconfig.json",
-    "manifests",
-    "clusters",
-    ".containerignore",
-  ]) {
-    await cp(join(root, path), join(target, path), { recursive: true });
-  }
-  await cp(join(root, "services"), join(target, "services"), {
-    recursive: true,
-    filter: (source) => !source.includes("/dist"),
-  });
-  await symlink(join(root, "node_modules"), join(target, "node_modules"));
 }

@@ -219,3 +219,23 @@ async function currentContext(kubeconfig: string): Promise<string> {
   if (name === undefined || name === "") throw new Error(`Kubeconfig '${kubeconfig}' has no current context`);
   return name;
 }
+
+/** Copies what an image build reads into `target`: the project files, services (without build output) and a link to node_modules. */
+export async function copyProject(root: string, target: string): Promise<void> {
+  await mkdir(target, { recursive: true });
+  for (const path of [
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "manifests",
+    "clusters",
+    ".containerignore",
+  ]) {
+    await cp(join(root, path), join(target, path), { recursive: true });
+  }
+  await cp(join(root, "services"), join(target, "services"), {
+    recursive: true,
+    filter: (source) => !source.includes("/dist") && !source.includes("/node_modules"),
+  });
+  await symlink(join(root, "node_modules"), join(target, "node_modules"));
+}

@@ -57,10 +57,10 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# The control plane's address lives on the machines' bridge, which also carries
-# the routes for the pod and service ranges: kubelet rejects a loopback node
-# IP, and an address on a host-only bridge is reachable from this machine and
-# its node network namespaces only. Worker node I is 10.244.255.(10+I) on it.
+# The control plane's address lives on the machines' bridge, because kubelet
+# rejects a loopback node IP. The bridge is host-only, so the address is
+# reachable from this machine and its node network namespaces only. Worker
+# node I is 10.244.255.(10+I) on it.
 NODE_IP=10.244.255.1
 MACHINES_PREFIX=24
 PKI_DIR=$STATE_DIR/pki
